@@ -1,0 +1,19 @@
+/**
+ * Every queue Huiliu uses. Never rename a value: jobs already queued under the old name would be stranded.
+ */
+export const QUEUES = {
+  /** Submission ids waiting to be judged: validate → locate → classify → dedup → persist. */
+  intake: 'intake',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+/** Job payloads, one entry per job name, shared by the side that enqueues and the side that processes. */
+export interface JobPayloads {
+  'intake.judge': { submissionId: string; sourceKey: string };
+}
+export type JobName = keyof JobPayloads;
+export type JobOf<N extends JobName> = { name: N; data: JobPayloads[N] };
+
+export const JOB_QUEUE: { [N in JobName]: QueueName } = {
+  'intake.judge': QUEUES.intake,
+};

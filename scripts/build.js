@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// Compiles apps/, libs/ and bench/ to dist/ with swc (fast, no type check; `npm run typecheck` checks types).
+// Skips the work when nothing changed since the last build, so `npm start` and the CLI stay quick.
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const stamp = path.join(root, 'dist', '.build-stamp');
+const sources = ['apps', 'libs', 'bench'];
+
+function newestMtime(dir) {
+  let newest = 0;
+  const stack = [dir];
+  while (stack.length) {
+    const d = stack.pop();
+    if (!fs.existsSync(d)) continue;
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) stack.push(p);
+      else newest = Math.max(newest, fs.statSync(p).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+const inputs = Math.max(...sources.map((s) => newestMtime(path.join(root, s))), fs.statSync(path.join(root, '.swcrc')).mtimeMs);
+const built = fs.existsSync(stamp) ? fs.statSync(stamp).mtimeMs : 0;
+if (built >= inputs && !process.argv.includes('--force')) process.exit(0);
+
+fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+const swc = require.resolve('@swc/cli/bin/swc.js');
+execFileSync(process.execPath, [swc, ...sources.filter((s) => fs.existsSync(path.join(root, s))), '-d', 'dist', '--config-file', '.swcrc', '--copy-files', '-q', '--ignore', '**/__tests__/**'], {
+  cwd: root,
+  stdio: 'inherit',
+});
+fs.writeFileSync(stamp, new Date().toISOString());
