@@ -25,4 +25,11 @@ export interface ConversationMessage {
   editOf: string | null;
   /** For kind 'event': subscribe, unsubscribe, CLICK, … */
   event: string | null;
+  /**
+   * A contact card the sender shared (Telegram `contact`): the usual way a chat user gives a phone number.
+   * Optional so producers that never see one can leave it out.
+   */
+  contact?: { phone: string; name: string | null } | null;
+  /** True when the sender forwarded someone else's message: the words are kept, the flag tells the reader. */
+  forwarded?: boolean;
 }

@@ -1,0 +1,29 @@
+import 'reflect-metadata';
+import { ConfigError, createLogger, loadConfig, preflightOrExit } from '@huiliu/platform';
+import { createGatewayApp, migrate } from './gateway.app';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`huiliu gateway: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'gateway', pretty: config.LOG_PRETTY });
+  await preflightOrExit({ databaseUrl: config.DATABASE_URL, redisUrl: config.REDIS_URL });
+  await migrate(config, logger);
+  const app = await createGatewayApp(config, logger);
+  await app.listen(config.PORT, config.HOST);
+  const url = await app.getUrl();
+  logger.info({ url, queues: `${url}/ops/queues`, metrics: `${url}/metrics`, health: `${url}/health` }, `gateway listening on ${url}`);
+  if (config.ADMIN_TOKEN === 'huiliu-local-admin') logger.warn('ADMIN_TOKEN is the local default; set your own before exposing this gateway');
+}
+
+main().catch((err) => {
+  process.stderr.write(`huiliu gateway: failed to start: ${err?.message ?? err}\n`);
+  process.exit(1);
+});

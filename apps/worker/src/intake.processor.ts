@@ -1,0 +1,59 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { QUEUES, type JobPayloads } from '@huiliu/contracts';
+import type { AppConfig, PipelineMetrics } from '@huiliu/platform';
+import type { SubmissionRepository } from '@huiliu/store';
+import type { Stages } from '@huiliu/pipeline';
+import { JudgingBatcher, StageError, SubmissionMissingError } from './judging-batcher';
+
+/**
+ * The intake queue's processor: each job judges one submission (through the batcher, which writes in
+ * batches). Bad data is unrecoverable, not retried: the submission is parked with its error for a person.
+ */
+export class IntakeProcessor {
+  private worker: Worker<JobPayloads['intake.judge']> | null = null;
+  private readonly batcher: JudgingBatcher;
+
+  constructor(
+    private readonly deps: { connection: Redis; config: AppConfig; repo: SubmissionRepository; stages: Stages; metrics: PipelineMetrics; logger: Logger },
+  ) {
+    this.batcher = new JudgingBatcher(
+      { repo: deps.repo, stages: deps.stages, metrics: deps.metrics, logger: deps.logger },
+      { batchSize: deps.config.WORKER_BATCH_SIZE, batchMs: 2, maxInFlight: 4 },
+    );
+  }
+
+  start(): void {
+    const { config, logger, repo } = this.deps;
+    this.worker = new Worker<JobPayloads['intake.judge']>(QUEUES.intake, (job) => this.handle(job), {
+      connection: this.deps.connection,
+      prefix: config.QUEUE_PREFIX,
+      concurrency: config.WORKER_CONCURRENCY,
+      lockDuration: config.WORKER_LOCK_MS,
+      stalledInterval: config.WORKER_LOCK_MS,
+      maxStalledCount: 3,
+    });
+    this.worker.on('failed', (job, err) => {
+      if (!job) return;
+      const final = err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+      logger.warn({ jobId: job.id, submissionId: job.data.submissionId, attempt: job.attemptsMade, final, err: err.message }, 'intake job failed');
+      if (final) repo.markFailed(job.data.submissionId, err.message).catch((e) => logger.error({ err: e }, 'could not park failed submission'));
+    });
+    this.worker.on('error', (err) => logger.error({ err }, 'intake worker error'));
+  }
+
+  private async handle(job: Job<JobPayloads['intake.judge']>) {
+    try {
+      const r = await this.batcher.process(job.data.submissionId);
+      return { status: r.status, caseId: r.caseId, match: r.match, applied: r.applied };
+    } catch (err) {
+      if (err instanceof SubmissionMissingError || err instanceof StageError) throw new UnrecoverableError(err.message);
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.close();
+  }
+}

@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { ConfigError, createLogger, loadConfig, preflightOrExit } from '@huiliu/platform';
+import { startWorker } from './worker';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`huiliu worker: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker', pretty: config.LOG_PRETTY });
+  await preflightOrExit({ databaseUrl: config.DATABASE_URL, redisUrl: config.REDIS_URL });
+  const handle = await startWorker(config, logger);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'worker stopping');
+    handle.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`huiliu worker: failed to start: ${err?.message ?? err}\n`);
+  process.exit(1);
+});

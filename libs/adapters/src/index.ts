@@ -1,0 +1,5 @@
+export * from './adapter.types';
+export * from './registry';
+export * from './web/web-form.parser';
+export * from './web/web.adapter';
+export * from './conversation/conversation.types';

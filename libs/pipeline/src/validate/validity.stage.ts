@@ -1,0 +1,230 @@
+/**
+ * The validate stage: is this submission a complaint at all, and is it ours?
+ *
+ *   rejected      not a complaint (adapter hint, empty, bot command, greeting, test, spam, …)
+ *   out_of_scope  a real request for another department, with the topic and the referral
+ *   accepted      an environment-department matter (flags: vague_location, litigation_matter, …)
+ *
+ * Rules come from the rule tables; every decision lists the rule, the matched terms and the table version.
+ */
+import type { JudgingInput, Reason, Submission, ValidityDecision } from '@huiliu/contracts';
+import { scoreCategories, type CategoryEvidence } from '../classify/category-score.util';
+import { DEFAULT_RULE_SET, type RuleSet } from './rule-set.loader';
+import type { OutOfScopeTopic } from './rule-set.schema';
+import { isMeaningfulChar, scanSubmission, type ScanHit, type SubmissionScan } from './submission-scan.util';
+
+const BOT_COMMAND = /^\/[a-z0-9_]+(@[a-z0-9_]+)?(?=\s|$)/;
+/** Share of U+FFFD among readable characters above which the body is taken as undecodable. */
+const UNDECODABLE_SHARE = 0.3;
+/** Below this many readable characters, a text with no recognisable matter is not taken as a complaint. */
+const SHORT_TEXT = 8;
+
+interface TopicScore {
+  key: string;
+  topic: OutOfScopeTopic;
+  referral: string;
+  score: number;
+  terms: string[];
+}
+
+function tableName(rules: RuleSet): string {
+  return `validity@${rules.validity.version}`;
+}
+
+function decision(
+  status: ValidityDecision['status'],
+  reason: string | null,
+  reasons: Reason[],
+  extra: Partial<Pick<ValidityDecision, 'referral' | 'flags'>> = {},
+): ValidityDecision {
+  return { status, reason, referral: extra.referral ?? null, flags: extra.flags ?? [], reasons };
+}
+
+function countMeaningful(text: string, from = 0, to = text.length, covered?: Uint8Array): number {
+  let n = 0;
+  for (let i = from; i < to; i += 1) {
+    if (covered && covered[i]) continue;
+    if (isMeaningfulChar(text.charCodeAt(i))) n += 1;
+  }
+  return n;
+}
+
+function uniqueTerms(hits: ScanHit[]): string[] {
+  return [...new Set(hits.map((h) => h.ref.term))];
+}
+
+function sumUnique(hits: ScanHit[]): number {
+  const seen = new Map<string, number>();
+  for (const h of hits) seen.set(h.ref.term, h.ref.weight);
+  let total = 0;
+  for (const w of seen.values()) total += w;
+  return total;
+}
+
+/** Best-scoring entry of scope-like groups (other departments' topics, street-life noise sources). */
+function topicScores(hits: ScanHit[], kind: 'scope' | 'noise_street'): TopicScore[] {
+  const byKey = new Map<string, { group: Extract<ScanHit['ref']['group'], { kind: 'scope' | 'noise_street' }>; hits: ScanHit[] }>();
+  for (const h of hits) {
+    const g = h.ref.group;
+    if (g.kind !== kind || h.negated) continue;
+    const entry = byKey.get(g.key);
+    if (entry) entry.hits.push(h);
+    else byKey.set(g.key, { group: g, hits: [h] });
+  }
+  return [...byKey.entries()]
+    .map(([key, { group, hits: hs }]) => ({ key, topic: group.topic, referral: group.referral, score: sumUnique(hs), terms: uniqueTerms(hs) }))
+    .sort((a, b) => b.score - a.score);
+}
+
+/** True when the rule's terms plus filler words cover every readable character of the body. */
+function coversBody(scan: SubmissionScan, ruleHits: ScanHit[], fillerHits: ScanHit[], rest: number): boolean {
+  if (!ruleHits.length) return false;
+  const covered = new Uint8Array(scan.text.length);
+  for (const h of [...ruleHits, ...fillerHits]) covered.fill(1, h.start, h.end);
+  return countMeaningful(scan.text, scan.bodyStart, scan.text.length, covered) <= rest;
+}
+
+function hasGivenLocation(s: Submission): boolean {
+  const l = s.location;
+  return Boolean(l.address?.trim() || l.districtCode?.trim() || l.region?.trim() || l.label?.trim() || (l.lat !== null && l.lng !== null));
+}
+
+function namesPlace(scan: SubmissionScan): boolean {
+  const cancelled = scan.hits.filter((h) => h.ref.group.kind === 'not_place');
+  return scan.hits.some(
+    (h) =>
+      h.ref.group.kind === 'place' &&
+      // A marker needs a name before it (路 alone is no road) and must not sit inside a non-place word.
+      h.start > 0 &&
+      isMeaningfulChar(scan.text.charCodeAt(h.start - 1)) &&
+      !cancelled.some((c) => c.start <= h.start && c.end >= h.end),
+  );
+}
+
+/** Before reading words: what the adapter knew, and bodies with nothing readable in them. */
+function rejectByShape(s: Submission, scan: SubmissionScan, rules: RuleSet): ValidityDecision | null {
+  if (s.rejectHint) {
+    return decision('rejected', s.rejectHint, [{ stage: 'validate', rule: 'adapter_hint', detail: `the ${s.channelType} adapter marked it ${s.rejectHint}` }]);
+  }
+  const body = scan.text.slice(scan.bodyStart).trim();
+  const command = BOT_COMMAND.exec(body);
+  if (command && countMeaningful(body, command[0].length) === 0) {
+    return decision('rejected', 'bot_command', [{ stage: 'validate', rule: 'bot_command', terms: [command[0]], detail: 'a bot command with no text' }]);
+  }
+  const readable = countMeaningful(body);
+  const replacement = (s.text.match(/\uFFFD/g) ?? []).length;
+  if (replacement > 0 && replacement >= UNDECODABLE_SHARE * (readable + replacement)) {
+    return decision('rejected', 'undecodable_content', [{ stage: 'validate', rule: 'undecodable', detail: `${replacement} undecodable characters` }]);
+  }
+  if (readable === 0) {
+    if (scan.hadScript) return decision('rejected', 'script_injection', [{ stage: 'validate', rule: 'script_only', detail: 'the body held only script or markup' }]);
+    const image = s.attachments.some((a) => a.contentType.startsWith('image/'));
+    if (image) return decision('rejected', 'image_without_text', [{ stage: 'validate', rule: 'image_without_text', detail: 'an image with no words' }]);
+    return decision('rejected', 'empty', [{ stage: 'validate', rule: 'empty', detail: 'no readable text' }]);
+  }
+  void rules;
+  return null;
+}
+
+/** Rejection rules of the table, in table order. */
+function rejectByRules(scan: SubmissionScan, env: number, rules: RuleSet): ValidityDecision | null {
+  const { rejections, thresholds } = rules.validity;
+  const filler = scan.hits.filter((h) => h.ref.group.kind === 'filler' && h.start >= scan.bodyStart);
+  for (let i = 0; i < rejections.length; i += 1) {
+    const rule = rejections[i];
+    const hits = scan.hits.filter((h) => h.ref.group.kind === 'rejection' && h.ref.group.rule === i);
+    if (!hits.length) continue;
+    if (!rule.force && env >= thresholds.environment) continue;
+    const matched =
+      rule.mode === 'any'
+        ? sumUnique(hits) >= rule.threshold
+        : coversBody(
+            scan,
+            hits.filter((h) => h.start >= scan.bodyStart),
+            filler,
+            thresholds.onlyRest,
+          );
+    if (matched) {
+      return decision('rejected', rule.reason, [
+        { stage: 'validate', rule: `reject.${rule.reason}`, detail: rule.mode === 'only' ? 'nothing but these words' : undefined, terms: uniqueTerms(hits), ruleTable: tableName(rules) },
+      ]);
+    }
+  }
+  return null;
+}
+
+function environmentReason(evidence: CategoryEvidence, rules: RuleSet): Reason {
+  const terms = [...evidence.generalTerms, ...[...evidence.terms.values()].flat()];
+  return { stage: 'validate', rule: 'environmental_terms', terms, ruleTable: `category@${rules.category.version}` };
+}
+
+export function validate(input: JudgingInput, rules: RuleSet = DEFAULT_RULE_SET): ValidityDecision {
+  const s = input.submission;
+  const scan = scanSubmission(s, rules);
+  const shaped = rejectByShape(s, scan, rules);
+  if (shaped) return shaped;
+
+  const v = rules.validity;
+  const table = tableName(rules);
+  const evidence = scoreCategories(scan, s, rules);
+  const declaredOutOfScope = !!s.declaredCategory && v.declaredOutOfScope.includes(s.declaredCategory.trim());
+  // A declared environmental category is a clue that tips an otherwise wordless complaint, never more.
+  const declaredEnv = evidence.declared && evidence.declared.weight > 0 ? evidence.declared.weight : 0;
+  let env = evidence.total;
+
+  const rejected = rejectByRules(scan, env, rules);
+  if (rejected) return rejected;
+
+  const reasons: Reason[] = [];
+  const topics = topicScores(scan.hits, 'scope');
+  let best: TopicScore | undefined = topics[0];
+
+  // Noise is the environment department's when a business makes it; neighbours, square dancing, vendors
+  // and traffic go to public security / urban management.
+  const noise = evidence.scores.get('noise') ?? 0;
+  const otherEnv = env - noise;
+  if (noise > 0 && noise >= otherEnv) {
+    const business = scan.hits.filter((h) => h.ref.group.kind === 'noise_business' && !h.negated);
+    const street = topicScores(scan.hits, 'noise_street')[0];
+    const businessScore = sumUnique(business);
+    if (street && street.score > businessScore) {
+      reasons.push({ stage: 'validate', rule: 'noise.street_life', terms: street.terms, ruleTable: table, detail: `noise from ${street.key}` });
+      env = otherEnv;
+      const combined = best && best.topic === street.topic ? { ...street, score: street.score + best.score, terms: [...street.terms, ...best.terms] } : street;
+      if (!best || combined.score >= best.score) best = combined;
+    } else if (businessScore > 0) {
+      reasons.push({ stage: 'validate', rule: 'noise.business', terms: uniqueTerms(business), ruleTable: table });
+    }
+  }
+
+  const outOfScope = (topic: TopicScore | undefined, rule: string): ValidityDecision => {
+    const t = topic ?? { key: 'other_gov', topic: 'other_gov' as const, referral: 'other_gov', score: 0, terms: [] };
+    reasons.push({ stage: 'validate', rule, terms: t.terms, ruleTable: table, detail: `topic ${t.topic}` });
+    reasons.push({ stage: 'validate', rule: 'referral', detail: t.referral, ruleTable: `referral@${rules.referral.version}` });
+    if (env > 0) reasons.push(environmentReason(evidence, rules));
+    return decision('out_of_scope', t.topic, reasons, { referral: rules.referral.referrals[t.referral] ?? null, flags: flagsOf(scan, rules) });
+  };
+
+  if (best && best.score >= v.thresholds.topic && best.score > env) return outOfScope(best, `scope.${best.key}`);
+  if (env + declaredEnv > 0) {
+    reasons.push(environmentReason(evidence, rules));
+    if (declaredEnv && evidence.declared) reasons.push({ stage: 'validate', rule: 'declared_category', detail: evidence.declared.label, ruleTable: `category@${rules.category.version}` });
+    const flags = flagsOf(scan, rules);
+    if (!hasGivenLocation(s) && !namesPlace(scan)) flags.push('vague_location');
+    return decision('accepted', null, reasons, { flags });
+  }
+  if (declaredOutOfScope) return outOfScope(best, 'declared_out_of_scope');
+  if (best) return outOfScope(best, `scope.${best.key}`);
+  if (countMeaningful(scan.text, scan.bodyStart) < SHORT_TEXT) {
+    return decision('rejected', 'no_complaint', [{ stage: 'validate', rule: 'no_matter', detail: 'a short text naming no matter' }]);
+  }
+  // Words the tables do not know: keep it for an officer rather than refuse a possible complaint.
+  const flags = [...flagsOf(scan, rules), 'unrecognised_matter'];
+  if (!hasGivenLocation(s) && !namesPlace(scan)) flags.push('vague_location');
+  return decision('accepted', null, [{ stage: 'validate', rule: 'unrecognised_matter', detail: 'no rule matched; an officer should read it' }], { flags });
+}
+
+function flagsOf(scan: SubmissionScan, rules: RuleSet): string[] {
+  const litigation = scan.hits.filter((h) => h.ref.group.kind === 'litigation' && !h.negated);
+  return litigation.length ? [rules.validity.litigation.flag] : [];
+}

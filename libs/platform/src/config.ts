@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/**
+ * Every setting Huiliu reads from the environment, with its default. Validated once at start-up: a wrong
+ * value stops the process with a message naming the variable; nothing silently falls back.
+ * The README's table of environment variables mirrors this list.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const byteSize = z
+  .string()
+  .regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, 'a size such as 1mb, 512kb or 1048576')
+  .transform((v) => {
+    const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(v)!;
+    const unit = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(m[2] ?? 'b').toLowerCase() as 'b'];
+    return Math.floor(Number(m[1]) * unit);
+  });
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const ENV_SCHEMA = z.object({
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/huiliu'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').default('redis://127.0.0.1:6379/0'),
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  ADMIN_TOKEN: z.string().min(8, 'at least 8 characters').default('huiliu-local-admin'),
+  BLOB_ROOT: z.string().min(1).default('./var/blobs'),
+  BODY_LIMIT: byteSize.default(1024 * 1024),
+  ATTACHMENT_MAX_BYTES: byteSize.default(512 * 1024),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . -').default('huiliu'),
+  WORKER_CONCURRENCY: int(1, 1000).default(64),
+  WORKER_BATCH_SIZE: int(1, 1000).default(200),
+  WORKER_LOCK_MS: int(1000, 600_000).default(30_000),
+  WORKER_METRICS_PORT: int(0, 65535).default(9464),
+  WORKER_METRICS_URL: z.string().default('http://127.0.0.1:9464/metrics'),
+  SWEEP_INTERVAL_MS: int(500, 3_600_000).default(10_000),
+  HEALTH_MAX_LAG_MS: int(1000, 86_400_000).default(120_000),
+  SWEEP_AFTER_MS: int(0, 86_400_000).default(30_000),
+  INBOX_BATCH_MS: int(0, 1000).default(2),
+  INBOX_BATCH_SIZE: int(1, 5000).default(500),
+  CHANNELS_FILE: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: bool.default(false),
+});
+
+export type AppConfig = z.output<typeof ENV_SCHEMA>;
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment; throws ConfigError listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(ENV_SCHEMA.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  const result = ENV_SCHEMA.safeParse(picked);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(picked[String(i.path[0])] ?? null)})`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+/** A URL with its password replaced, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<unparseable url>';
+  }
+}

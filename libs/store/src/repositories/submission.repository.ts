@@ -1,0 +1,315 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { ChannelType, Complainant, Judgement, RawRef, Submission, SubmissionStatus } from '@huiliu/contracts';
+import { SubmissionEntity } from '../entities/submission.entity';
+import { retryOnConflict } from './pg-errors';
+
+export interface NewSubmissionRow {
+  sourceKey: string;
+  channelType: ChannelType;
+  channelId: string;
+  submission: Submission;
+  raw: RawRef;
+}
+
+export interface RecordedSubmission {
+  id: string;
+  sourceKey: string;
+  /** False when the source key was already recorded (a redelivery): the existing id is returned. */
+  created: boolean;
+  status: SubmissionStatus;
+}
+
+export interface SubmissionForJudging {
+  id: string;
+  sourceKey: string;
+  channelType: ChannelType;
+  status: SubmissionStatus;
+  submission: Submission;
+  receivedAt: Date;
+  channelHomeDivision: string | null;
+}
+
+export interface DispositionWrite {
+  id: string;
+  judgement: Judgement;
+  /** Cases are keyed by this; null when the submission opens no case (rejected, out of scope). */
+  dedupKey: string | null;
+  caseTitle: string | null;
+  reportedAt: Date;
+}
+
+export interface DispositionResult {
+  id: string;
+  status: SubmissionStatus;
+  caseId: string | null;
+  match: string | null;
+  /** False when the submission had already been judged (a job that ran twice): nothing was changed. */
+  applied: boolean;
+}
+
+/** The only place that reads and writes submission rows. Hot paths are multi-row statements. */
+export class SubmissionRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  /**
+   * Records many submissions in one statement. Idempotent by source key: a key already present keeps its
+   * row and its id is returned with created=false.
+   */
+  async insertMany(rows: NewSubmissionRow[]): Promise<RecordedSubmission[]> {
+    if (rows.length === 0) return [];
+    const cols = {
+      sourceKey: [] as string[],
+      channelType: [] as string[],
+      channelId: [] as string[],
+      ref: [] as string[],
+      refs: [] as string[],
+      version: [] as number[],
+      payload: [] as string[],
+      complainant: [] as string[],
+      raw: [] as string[],
+      flags: [] as string[],
+    };
+    for (const r of rows) {
+      const { complainant, ...payload } = r.submission;
+      cols.sourceKey.push(r.sourceKey);
+      cols.channelType.push(r.channelType);
+      cols.channelId.push(r.channelId);
+      cols.ref.push(r.submission.ref);
+      cols.refs.push(JSON.stringify(uniq([r.submission.ref, ...r.submission.refs])));
+      cols.version.push(r.submission.schemaVersion);
+      cols.payload.push(JSON.stringify(payload));
+      cols.complainant.push(JSON.stringify(complainant));
+      cols.raw.push(JSON.stringify(r.raw));
+      cols.flags.push(JSON.stringify(r.submission.flags));
+    }
+    const inserted: { id: string; source_key: string }[] = await this.ds.query(
+      `INSERT INTO submissions (source_key, channel_type, channel_id, ref, refs, schema_version, payload, complainant, raw, flags)
+       SELECT v.source_key, v.channel_type, v.channel_id, v.ref,
+              ARRAY(SELECT jsonb_array_elements_text(v.refs)), v.version, v.payload, v.complainant, v.raw,
+              ARRAY(SELECT jsonb_array_elements_text(v.flags))
+         FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::jsonb[], $6::int[], $7::jsonb[], $8::jsonb[], $9::jsonb[], $10::jsonb[])
+              AS v(source_key, channel_type, channel_id, ref, refs, version, payload, complainant, raw, flags)
+       ON CONFLICT ON CONSTRAINT uq_submissions_source_key DO NOTHING
+       RETURNING id, source_key`,
+      [cols.sourceKey, cols.channelType, cols.channelId, cols.ref, cols.refs, cols.version, cols.payload, cols.complainant, cols.raw, cols.flags],
+    );
+    const byKey = new Map<string, RecordedSubmission>();
+    for (const r of inserted) byKey.set(r.source_key, { id: r.id, sourceKey: r.source_key, created: true, status: 'pending' });
+    const missing = uniq(cols.sourceKey.filter((k) => !byKey.has(k)));
+    if (missing.length) {
+      const existing: { id: string; source_key: string; status: SubmissionStatus }[] = await this.ds.query(
+        `SELECT id, source_key, status FROM submissions WHERE source_key = ANY($1::text[])`,
+        [missing],
+      );
+      for (const r of existing) byKey.set(r.source_key, { id: r.id, sourceKey: r.source_key, created: false, status: r.status });
+    }
+    // A key repeated inside one batch: the first occurrence created the row, the others are redeliveries.
+    const seen = new Set<string>();
+    return rows.map((r) => {
+      const rec = byKey.get(r.sourceKey);
+      if (!rec) throw new Error(`submission ${r.sourceKey} neither inserted nor found`);
+      const first = !seen.has(r.sourceKey);
+      seen.add(r.sourceKey);
+      return { ...rec, created: rec.created && first };
+    });
+  }
+
+  async findById(id: string): Promise<SubmissionEntity | null> {
+    if (!isUuid(id)) return null;
+    return this.ds.getRepository(SubmissionEntity).findOne({ where: { id } });
+  }
+
+  async loadForJudging(ids: string[]): Promise<SubmissionForJudging[]> {
+    const rows: {
+      id: string;
+      source_key: string;
+      channel_type: ChannelType;
+      status: SubmissionStatus;
+      payload: Omit<Submission, 'complainant'>;
+      complainant: Complainant;
+      received_at: Date;
+      home_division: string | null;
+    }[] = await this.ds.query(
+      `SELECT s.id, s.source_key, s.channel_type, s.status, s.payload, s.complainant, s.received_at, c.home_division
+         FROM submissions s JOIN channels c ON c.id = s.channel_id
+        WHERE s.id = ANY($1::uuid[])`,
+      [ids.filter(isUuid)],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      sourceKey: r.source_key,
+      channelType: r.channel_type,
+      status: r.status,
+      submission: { ...r.payload, complainant: r.complainant } as Submission,
+      receivedAt: r.received_at,
+      channelHomeDivision: r.home_division,
+    }));
+  }
+
+  /**
+   * Writes dispositions for a batch in one transaction. Only rows still pending are changed (a job that runs
+   * twice changes nothing the second time); cases are upserted by dedup key, so workers racing on the same
+   * incident converge on one case.
+   */
+  async applyDispositions(writes: DispositionWrite[]): Promise<DispositionResult[]> {
+    if (writes.length === 0) return [];
+    return retryOnConflict(() => this.ds.transaction((em) => this.applyInTransaction(em, writes)));
+  }
+
+  private async applyInTransaction(em: EntityManager, writes: DispositionWrite[]): Promise<DispositionResult[]> {
+    const ids = writes.map((w) => w.id).sort();
+    const pendingRows: { id: string; channel_type: string }[] = await em.query(
+      `SELECT id, channel_type FROM submissions WHERE id = ANY($1::uuid[]) AND status = 'pending' ORDER BY id FOR UPDATE`,
+      [ids],
+    );
+    const pending = new Map(pendingRows.map((r) => [r.id, r.channel_type]));
+    const todo = writes.filter((w) => pending.has(w.id));
+
+    // Group the accepted submissions by case key; sorted keys keep lock order stable across workers.
+    const groups = new Map<string, DispositionWrite[]>();
+    for (const w of todo) {
+      if (w.judgement.validity.status !== 'accepted' || !w.dedupKey) continue;
+      const g = groups.get(w.dedupKey) ?? [];
+      g.push(w);
+      groups.set(w.dedupKey, g);
+    }
+    const keys = [...groups.keys()].sort();
+    const caseOf = new Map<string, { id: string; inserted: boolean }>();
+    if (keys.length) {
+      const first = (g: DispositionWrite[]) => g.reduce((a, b) => (a.reportedAt <= b.reportedAt ? a : b));
+      const rows: { id: string; dedup_key: string; inserted: boolean }[] = await em.query(
+        `INSERT INTO cases AS c (dedup_key, division_code, division_level, category, title, submission_count, channel_types, first_reported_at, last_reported_at)
+         SELECT v.k, v.dc, v.dl, v.cat, v.title, v.n, ARRAY(SELECT jsonb_array_elements_text(v.ch)), v.first_at, v.last_at
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::jsonb[], $8::timestamptz[], $9::timestamptz[])
+                AS v(k, dc, dl, cat, title, n, ch, first_at, last_at)
+         ON CONFLICT ON CONSTRAINT uq_cases_dedup_key DO UPDATE SET
+           submission_count = c.submission_count + EXCLUDED.submission_count,
+           channel_types = ARRAY(SELECT DISTINCT x FROM unnest(c.channel_types || EXCLUDED.channel_types) x ORDER BY x),
+           first_reported_at = LEAST(c.first_reported_at, EXCLUDED.first_reported_at),
+           last_reported_at = GREATEST(c.last_reported_at, EXCLUDED.last_reported_at),
+           updated_at = now()
+         RETURNING id, dedup_key, (xmax = 0) AS inserted`,
+        [
+          keys,
+          keys.map((k) => groups.get(k)![0].judgement.division.code),
+          keys.map((k) => groups.get(k)![0].judgement.division.level),
+          keys.map((k) => groups.get(k)![0].judgement.category.primary),
+          keys.map((k) => first(groups.get(k)!).caseTitle),
+          keys.map((k) => groups.get(k)!.length),
+          keys.map((k) => JSON.stringify(uniq(groups.get(k)!.map((w) => pending.get(w.id)!)))),
+          keys.map((k) => first(groups.get(k)!).reportedAt.toISOString()),
+          keys.map((k) => groups.get(k)!.reduce((a, b) => (a.reportedAt >= b.reportedAt ? a : b)).reportedAt.toISOString()),
+        ],
+      );
+      for (const r of rows) caseOf.set(r.dedup_key, { id: r.id, inserted: r.inserted });
+    }
+
+    const results: DispositionResult[] = [];
+    const upd = { id: [] as string[], status: [] as string[], reason: [] as (string | null)[], referral: [] as (string | null)[], flags: [] as string[], judgement: [] as string[], dc: [] as (string | null)[], dl: [] as (string | null)[], cand: [] as string[], cat: [] as (string | null)[], cats: [] as string[], caseId: [] as (string | null)[], match: [] as (string | null)[] };
+    for (const [key, group] of groups) {
+      // The earliest report in a newly opened case is the one that opened it.
+      group.sort((a, b) => a.reportedAt.getTime() - b.reportedAt.getTime());
+      const c = caseOf.get(key)!;
+      group.forEach((w, i) => ((w as DispositionWrite & { _match?: string })._match = c.inserted && i === 0 ? 'new' : 'auto'));
+    }
+    for (const w of todo) {
+      const j = w.judgement;
+      const c = w.dedupKey && j.validity.status === 'accepted' ? caseOf.get(w.dedupKey) : undefined;
+      const match = c ? ((w as DispositionWrite & { _match?: string })._match ?? 'auto') : null;
+      upd.id.push(w.id);
+      upd.status.push(j.validity.status);
+      upd.reason.push(j.validity.reason);
+      upd.referral.push(j.validity.referral);
+      upd.flags.push(JSON.stringify(uniq([...j.validity.flags, ...j.division.flags])));
+      upd.judgement.push(JSON.stringify(j));
+      upd.dc.push(j.division.code);
+      upd.dl.push(j.division.level);
+      upd.cand.push(JSON.stringify(j.division.candidates));
+      upd.cat.push(j.category.primary);
+      upd.cats.push(JSON.stringify(j.category.categories));
+      upd.caseId.push(c?.id ?? null);
+      upd.match.push(match);
+      results.push({ id: w.id, status: j.validity.status, caseId: c?.id ?? null, match, applied: true });
+    }
+    if (upd.id.length) {
+      await em.query(
+        `UPDATE submissions s SET
+           status = v.status, reason = v.reason, referral = v.referral,
+           flags = ARRAY(SELECT DISTINCT x FROM unnest(s.flags || ARRAY(SELECT jsonb_array_elements_text(v.flags))) x),
+           judgement = v.judgement, division_code = v.dc, division_level = v.dl,
+           division_candidates = ARRAY(SELECT jsonb_array_elements_text(v.cand)),
+           category = v.cat, categories = ARRAY(SELECT jsonb_array_elements_text(v.cats)),
+           case_id = v.case_id, match = v.match, processed_at = now(), failed_at = NULL, last_error = NULL
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[], $7::text[], $8::text[], $9::jsonb[], $10::text[], $11::jsonb[], $12::uuid[], $13::text[])
+              AS v(id, status, reason, referral, flags, judgement, dc, dl, cand, cat, cats, case_id, match)
+        WHERE s.id = v.id`,
+        [upd.id, upd.status, upd.reason, upd.referral, upd.flags, upd.judgement, upd.dc, upd.dl, upd.cand, upd.cat, upd.cats, upd.caseId, upd.match],
+      );
+    }
+    for (const w of writes) {
+      if (!pending.has(w.id)) results.push({ id: w.id, status: 'pending', caseId: null, match: null, applied: false });
+    }
+    return results;
+  }
+
+  async markFailed(id: string, error: string): Promise<void> {
+    await this.ds.query(`UPDATE submissions SET failed_at = now(), last_error = $2 WHERE id = $1 AND status = 'pending'`, [id, error.slice(0, 2000)]);
+  }
+
+  /** Recorded but unfinished submissions older than the given age, not parked as failed: the sweeper's list. */
+  async findStalePending(olderThanMs: number, limit: number): Promise<{ id: string; sourceKey: string; replayCount: number }[]> {
+    const rows: { id: string; source_key: string; replay_count: number }[] = await this.ds.query(
+      `SELECT id, source_key, replay_count FROM submissions
+        WHERE status = 'pending' AND failed_at IS NULL AND received_at < now() - ($1::int * interval '1 millisecond')
+        ORDER BY received_at LIMIT $2`,
+      [olderThanMs, limit],
+    );
+    return rows.map((r) => ({ id: r.id, sourceKey: r.source_key, replayCount: r.replay_count }));
+  }
+
+  /** Every unfinished submission (failed ones included) for an operator's replay; bumps the replay counter. */
+  async claimForReplay(limit: number): Promise<{ id: string; sourceKey: string; replayCount: number }[]> {
+    const rows: { id: string; source_key: string; replay_count: number }[] = await this.ds.query(
+      `UPDATE submissions SET replay_count = replay_count + 1, failed_at = NULL
+        WHERE id IN (SELECT id FROM submissions WHERE status = 'pending' ORDER BY received_at LIMIT $1)
+        RETURNING id, source_key, replay_count`,
+      [limit],
+    );
+    return rows.map((r) => ({ id: r.id, sourceKey: r.source_key, replayCount: r.replay_count }));
+  }
+
+  /** Recorded submissions not yet judged, leaving out those parked as failed. */
+  async countUnfinished(): Promise<number> {
+    const [r] = await this.ds.query(`SELECT count(*)::int AS n FROM submissions WHERE status = 'pending' AND failed_at IS NULL`);
+    return r.n;
+  }
+
+  /** Streams export rows in id order, in pages, so a large store is exported in constant memory. */
+  async *exportRows(pageSize = 2000): AsyncGenerator<SubmissionEntity[]> {
+    let after: Date | null = null;
+    let afterId = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const page: SubmissionEntity[] = await this.ds
+        .getRepository(SubmissionEntity)
+        .createQueryBuilder('s')
+        .where(after ? '(s.received_at, s.id) > (:after, :afterId)' : '1=1', { after, afterId })
+        .orderBy('s.received_at', 'ASC')
+        .addOrderBy('s.id', 'ASC')
+        .take(pageSize)
+        .getMany();
+      if (page.length === 0) return;
+      yield page;
+      const last = page[page.length - 1];
+      after = last.receivedAt;
+      afterId = last.id;
+    }
+  }
+}
+
+function uniq<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}
+
+export function isUuid(s: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+}
