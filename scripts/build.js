@@ -28,10 +28,38 @@ const inputs = Math.max(...sources.map((s) => newestMtime(path.join(root, s))), 
 const built = fs.existsSync(stamp) ? fs.statSync(stamp).mtimeMs : 0;
 if (built >= inputs && !process.argv.includes('--force')) process.exit(0);
 
-fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
-const swc = require.resolve('@swc/cli/bin/swc.js');
-execFileSync(process.execPath, [swc, ...sources.filter((s) => fs.existsSync(path.join(root, s))), '-d', 'dist', '--config-file', '.swcrc', '--copy-files', '-q', '--ignore', '**/__tests__/**'], {
-  cwd: root,
-  stdio: 'inherit',
-});
-fs.writeFileSync(stamp, new Date().toISOString());
+// Files are overwritten in place (never delete dist/ first): other processes may be running from it.
+// A lock directory keeps concurrent builds (parallel test runs, `npm start` beside the CLI) from interleaving.
+const lock = path.join(root, '.build-lock');
+const deadline = Date.now() + 120000;
+for (;;) {
+  try {
+    fs.mkdirSync(lock);
+    break;
+  } catch {
+    const age = (() => {
+      try {
+        return Date.now() - fs.statSync(lock).mtimeMs;
+      } catch {
+        return 0;
+      }
+    })();
+    if (age > 120000) fs.rmSync(lock, { recursive: true, force: true });
+    if (Date.now() > deadline) throw new Error(`could not take ${lock}`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+  }
+}
+try {
+  const again = fs.existsSync(stamp) ? fs.statSync(stamp).mtimeMs : 0;
+  if (again < inputs || process.argv.includes('--force')) {
+    const swc = require.resolve('@swc/cli/bin/swc.js');
+    execFileSync(process.execPath, [swc, ...sources.filter((s) => fs.existsSync(path.join(root, s))), '-d', 'dist', '--config-file', '.swcrc', '--copy-files', '-q', '--ignore', '**/__tests__/**'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+    fs.mkdirSync(path.dirname(stamp), { recursive: true });
+    fs.writeFileSync(stamp, new Date().toISOString());
+  }
+} finally {
+  fs.rmSync(lock, { recursive: true, force: true });
+}

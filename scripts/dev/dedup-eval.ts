@@ -4,7 +4,8 @@
  * Division and category come from truth.jsonl as an oracle (the real stages supply them).
  *
  *   npx swc scripts/dev/dedup-eval.ts scripts/dev/dedup-samples.ts libs -d /tmp/dd-eval --config-file .swcrc -q \
- *     && node /tmp/dd-eval/scripts/dev/dedup-eval.js [--verbose]
+ *     && node /tmp/dd-eval/scripts/dev/dedup-eval.js [--verbose] [--auto-without-division]
+ * (run from the repository root: npm packages and the rule tables are found from the working directory)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -71,6 +72,7 @@ function simulate(records: SampleRecord[], config: Dedup.MatchConfig, bands: Ded
   const items: Item[] = [];
   const clusterOf = new Map<string, number>();
   let clusters = 0;
+  const clusterDivision: (string | null)[] = [];
   let grey = 0;
   let featureMs = 0;
   let scoreMs = 0;
@@ -97,6 +99,7 @@ function simulate(records: SampleRecord[], config: Dedup.MatchConfig, bands: Ded
     const t1 = now();
     let best: { score: number; decision: Dedup.MatchDecision; cluster: number } | null = null;
     for (const i of candidates) {
+      if (dedup.refineCaseDivision(clusterDivision[items[i].cluster], side.divisionCode) === 'conflict') continue;
       const m = dedup.scoreMatch(side, items[i].side, config);
       scored++;
       if (!best || m.score > best.score) best = { score: m.score, decision: m.decision, cluster: items[i].cluster };
@@ -107,7 +110,9 @@ function simulate(records: SampleRecord[], config: Dedup.MatchConfig, bands: Ded
     else {
       if (best?.decision === 'suggested') grey++;
       cluster = clusters++;
+      clusterDivision[cluster] = null;
     }
+    clusterDivision[cluster] = dedup.refineCaseDivision(clusterDivision[cluster], side.divisionCode) as string | null;
     const item: Item = { rec, side, keys, cluster };
     items.push(item);
     clusterOf.set(rec.key, cluster);
@@ -185,7 +190,8 @@ function compareSignatures(items: Item[]) {
 
 async function main() {
   const records = await loadSamples();
-  const config = dedup.DEFAULT_MATCH_CONFIG;
+  // --auto-without-division: let a submission without a division attach automatically on the polluter's name.
+  const config = { ...dedup.DEFAULT_MATCH_CONFIG, autoWithoutDivision: process.argv.includes('--auto-without-division') };
   const run = simulate(records, config, dedup.DEFAULT_BANDS);
   const pw = pairwise(run.valid, run.clusterOf);
   console.log(`valid records ${run.valid.length} (matched ${run.primary.length}; redeliveries and folded chat messages follow their original)`);

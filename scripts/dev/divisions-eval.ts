@@ -66,8 +66,18 @@ function readWeb(out: Map<string, Rec['sub']>): void {
 }
 
 /** A location message is read with the text right after it from the same chat (and vice versa). */
-function gather<T extends { chat: string; kind: string; text: string | null; lat?: number; lng?: number; label?: string | null }>(msgs: T[], i: number): Rec['sub'] {
+function gather<T extends { chat: string; kind: string; text: string | null; lat?: number; lng?: number; label?: string | null; id?: string | null }>(all: T[], at: number): Rec['sub'] {
+  // Retried pushes (same message id) are one message.
+  const msgs = all.filter((x, j) => !x.id || all.findIndex((y) => y.id === x.id) === j);
+  const first = all[at].id ? all.find((y) => y.id === all[at].id)! : all[at];
+  const i = msgs.indexOf(first);
   const m = msgs[i];
+  if (m.kind === 'image') {
+    const next = msgs.slice(i + 1).find((n) => n.chat === m.chat);
+    const prev = [...msgs.slice(0, i)].reverse().find((n) => n.chat === m.chat);
+    const near = next?.kind === 'text' ? next : prev?.kind === 'text' ? prev : null;
+    return sub({ text: near?.text ?? '' });
+  }
   if (m.kind === 'location') {
     const next = msgs.slice(i + 1).find((n) => n.chat === m.chat);
     return sub({ text: next?.kind === 'text' ? (next.text ?? '') : '', lat: m.lat, lng: m.lng, label: m.label ?? null });
@@ -104,7 +114,7 @@ function readWechat(out: Map<string, Rec['sub']>): void {
       file: f,
       id: x.MsgId ? String(x.MsgId) : null,
       chat: String(x.FromUserName),
-      kind: x.MsgType === 'location' ? 'location' : 'text',
+      kind: x.MsgType === 'location' ? 'location' : x.MsgType === 'image' ? 'image' : 'text',
       text: x.Content ?? x.Recognition ?? null,
       lat: num(x.Location_X) ?? undefined,
       lng: num(x.Location_Y) ?? undefined,

@@ -325,19 +325,133 @@ export async function readCorpus(corpus: string): Promise<CorpusRecord[]> {
   ];
 }
 
-async function dump(): Promise<void> {
-  const corpus = path.resolve(process.argv[3] ?? '/work/shared/samples');
-  ({ parseSubmission } = await import('@huiliu/contracts'));
-  const truth = readTruth(corpus);
-  const recs = new Map((await readCorpus(corpus)).map((r) => [r.key, r]));
-  let missing = 0;
-  const lines: string[] = [];
-  for (const t of truth) {
-    const r = recs.get(truthKey(t));
-    if (!r) { missing++; console.error('missing', truthKey(t)); continue; }
-    lines.push(JSON.stringify({ k: r.key, v: t.expect.validity, r: t.expect.reason ?? null, c: t.expect.category, tags: t.tags, d: r.submission.declaredCategory, h: r.submission.rejectHint, title: r.submission.title, text: r.submission.text.slice(0, 400) }));
-  }
-  fs.writeFileSync('/tmp/judge-dump.jsonl', lines.join('\n'));
-  console.log('records', recs.size, 'truth', truth.length, 'missing', missing);
+// ---- evaluation --------------------------------------------------------------------------------------
+
+const EXPECTED_STATUS = { valid: 'accepted', out_of_scope: 'out_of_scope', invalid: 'rejected' } as const;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.floor(sorted.length / 2)] : NaN;
 }
-if (process.argv[2] === 'dump') void dump();
+
+function confusion(title: string, pairs: [string, string][]): void {
+  const labels = [...new Set(pairs.flat())].sort();
+  const count = new Map<string, number>();
+  for (const [t, p] of pairs) count.set(`${t}|${p}`, (count.get(`${t}|${p}`) ?? 0) + 1);
+  console.log(`\n${title} (rows: truth, columns: predicted)`);
+  const w = Math.max(...labels.map((l) => l.length), 6) + 1;
+  console.log(''.padEnd(w) + labels.map((l) => l.slice(0, 8).padStart(9)).join(''));
+  for (const t of labels) console.log(t.padEnd(w) + labels.map((p) => String(count.get(`${t}|${p}`) ?? '.').padStart(9)).join(''));
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const corpus = path.resolve(args.find((a) => !a.startsWith('--')) ?? '/work/shared/samples');
+  const verbose = args.includes('--verbose');
+
+  // swc does not copy the JSON rule tables next to the compiled stages: put them where the loader looks.
+  fs.cpSync(path.join(repoRoot, 'libs/pipeline/rules'), path.resolve(__dirname, '../../libs/pipeline/rules'), { recursive: true });
+  ({ parseSubmission } = await import('@huiliu/contracts'));
+  const { validate, classify, normalizeForRules } = await import('@huiliu/pipeline');
+  const { createOpenccConverter } = await import('@huiliu/pipeline/validate/text-normalize.util');
+
+  const truth = readTruth(corpus);
+  const records = new Map((await readCorpus(corpus)).map((r) => [r.key, r]));
+
+  let validityRight = 0;
+  let validTotal = 0;
+  let categoryRight = 0;
+  let categoryRightStrict = 0;
+  const validityPairs: [string, string][] = [];
+  const categoryPairs: [string, string][] = [];
+  const mistakes: string[] = [];
+  let missing = 0;
+
+  for (const t of truth) {
+    const rec = records.get(truthKey(t));
+    if (!rec) {
+      missing += 1;
+      mistakes.push(`MISSING ${truthKey(t)}`);
+      continue;
+    }
+    const input = { submission: rec.submission };
+    const v = validate(input);
+    const c = classify(input);
+    const expected = EXPECTED_STATUS[t.expect.validity];
+    validityPairs.push([expected, v.status]);
+    const snippet = `${rec.submission.title ? `[${rec.submission.title}] ` : ''}${rec.submission.text}`.replace(/\s+/g, ' ').slice(0, 110);
+    if (v.status === expected) validityRight += 1;
+    else mistakes.push(`VALIDITY ${rec.key} truth=${expected}/${t.expect.reason ?? ''} got=${v.status}/${v.reason ?? ''} ${JSON.stringify(v.reasons.map((r) => [r.rule, r.terms]))} :: ${snippet}`);
+    if (t.expect.validity === 'valid') {
+      validTotal += 1;
+      const predicted = c.primary === 'approval' ? 'other' : (c.primary ?? 'none');
+      categoryPairs.push([t.expect.category ?? 'none', predicted]);
+      if (predicted === t.expect.category) {
+        categoryRight += 1;
+        if (v.status === 'accepted') categoryRightStrict += 1;
+      } else {
+        mistakes.push(`CATEGORY ${rec.key} truth=${t.expect.category} got=${c.primary} declared=${rec.submission.declaredCategory ?? ''} ${JSON.stringify(c.reasons.map((r) => [r.rule, r.terms, r.detail]))} :: ${snippet}`);
+      }
+    }
+  }
+
+  // Cost: validate + classify on fresh submission objects (no cached scan), several passes, median per call.
+  const subs = [...records.values()].map((r) => r.submission);
+  const timings: number[] = [];
+  for (let pass = 0; pass < 6; pass += 1) {
+    const fresh = subs.map((s) => structuredClone(s));
+    for (const s of fresh) {
+      const t0 = process.hrtime.bigint();
+      validate({ submission: s });
+      classify({ submission: s });
+      const dt = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (pass > 0) timings.push(dt);
+    }
+  }
+  // Normalisation cost: the character map against OpenCC's phrase converter, on the same texts.
+  const texts = subs.map((s) => s.text).filter((x) => x);
+  const opencc = createOpenccConverter('tw');
+  const timeEach = (fn: (x: string) => string): number => {
+    const ts: number[] = [];
+    for (let pass = 0; pass < 3; pass += 1) {
+      for (const x of texts) {
+        const t0 = process.hrtime.bigint();
+        fn(x);
+        ts.push(Number(process.hrtime.bigint() - t0) / 1e3);
+      }
+    }
+    return median(ts);
+  };
+  const mapUs = timeEach(normalizeForRules);
+  const openccUs = timeEach(opencc);
+
+  confusion('Validity', validityPairs);
+  confusion('Primary category on valid records (approval counted as other)', categoryPairs);
+  if (verbose || mistakes.length <= 60) {
+    console.log('\nMistakes:');
+    for (const m of mistakes) console.log('  ' + m);
+  } else {
+    console.log(`\n${mistakes.length} mistakes (run with --verbose to list them)`);
+  }
+  const summary = {
+    records: truth.length,
+    missing,
+    validity_accuracy: +(validityRight / truth.length).toFixed(4),
+    category_accuracy: +(categoryRight / validTotal).toFixed(4),
+    category_accuracy_accepted_only: +(categoryRightStrict / validTotal).toFixed(4),
+    judging_median_ms: +median(timings).toFixed(4),
+    judging_p95_ms: +[...timings].sort((a, b) => a - b)[Math.floor(timings.length * 0.95)].toFixed(4),
+    normalize_charmap_median_us: +mapUs.toFixed(2),
+    normalize_opencc_median_us: +openccUs.toFixed(2),
+  };
+  console.log('\nvalidity accuracy        ', summary.validity_accuracy, '(target >= 0.97)');
+  console.log('primary category accuracy', summary.category_accuracy, '(target >= 0.95)');
+  console.log('judging median per record', summary.judging_median_ms, 'ms (target < 0.5 ms)');
+  console.log('normalise: char map', summary.normalize_charmap_median_us, 'us vs OpenCC converter', summary.normalize_opencc_median_us, 'us per text');
+  console.log(JSON.stringify(summary));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,7 +1,10 @@
 /**
  * Measures the Telegram adapter and the conversation gatherer against the labelled sample corpus.
  *
- *   npx swc scripts/dev/telegram-eval.ts libs -d /tmp/tg-eval --config-file .swcrc -q && node /tmp/tg-eval/scripts/dev/telegram-eval.js
+ *   npx swc scripts/dev/telegram-eval.ts libs -d /tmp/tg-eval --config-file .swcrc -q && \
+ *     NODE_PATH=$PWD/node_modules node /tmp/tg-eval/scripts/dev/telegram-eval.js
+ *
+ * (NODE_PATH because the compiled tree under /tmp has no node_modules of its own to find zod in.)
  *
  * Samples root: $HUILIU_SAMPLES (default /work/shared/samples); external fixtures: $HUILIU_EXTERNAL
  * (default /work/shared/external). Development only: tests never read these folders.

@@ -44,7 +44,7 @@ export async function checkServices(config: AppConfig, needRedis = true): Promis
 }
 
 export async function migrateWith(config: AppConfig): Promise<string[]> {
-  const ds = await createDataSource(config.DATABASE_URL, { poolSize: 1, applicationName: 'huiliu-migrate' }).initialize();
+  const ds = await createDataSource(config.DATABASE_URL, { poolSize: 2, applicationName: 'huiliu-migrate' }).initialize();
   try {
     return await runMigrations(ds);
   } finally {

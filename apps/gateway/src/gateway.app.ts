@@ -10,7 +10,7 @@ import { queueBoard } from './ops/queue-board';
 
 /** Applies migrations with a short-lived connection (under an advisory lock shared with the worker). */
 export async function migrate(config: AppConfig, logger: Logger): Promise<void> {
-  const ds = await createDataSource(config.DATABASE_URL, { poolSize: 1, applicationName: 'huiliu-migrate' }).initialize();
+  const ds = await createDataSource(config.DATABASE_URL, { poolSize: 2, applicationName: 'huiliu-migrate' }).initialize();
   try {
     const applied = await runMigrations(ds);
     if (applied.length) logger.info({ applied }, 'migrations applied');

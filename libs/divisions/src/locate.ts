@@ -104,6 +104,19 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
     }
   }
   const townshipMentions = mentions.filter((m) => m.townships.length);
+  const chosenCity = pickCity(cities, provinces);
+  // A county name found in several cities, none of them the city the text names: the city stands.
+  if (chosenCity) {
+    const outside = new Set<string>();
+    for (const c of candidates) {
+      const homonyms = index.countiesByName.get(c.county.name) ?? [];
+      if (homonyms.length > 1 && !homonyms.some((h) => h.cityCode === chosenCity.code)) outside.add(c.county.name);
+    }
+    for (const name of outside) {
+      reason('homonym_outside_city', `${name} is not in ${chosenCity.name}; the city stands`, [name, chosenCity.name]);
+    }
+    for (let i = candidates.length - 1; i >= 0; i--) if (outside.has(candidates[i].county.name)) candidates.splice(i, 1);
+  }
   for (const c of candidates) {
     const d = c.county;
     if (c.mention.entries.find((e) => e.division === d)?.form === 'full') c.score += 1;
@@ -164,7 +177,6 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
   }
 
   // With the city known but no county named, a township unique within the city names the county.
-  const chosenCity = pickCity(cities, provinces);
   if (!county && !ambiguous.length) {
     const scope = chosenCity ?? null;
     for (const m of townshipMentions) {

@@ -28,9 +28,10 @@ const BOUNDARY_AFTER = /[^\u4e00-\u9fff]|[省市县区旗州盟镇乡有的这�
 
 /**
  * A short or alias form inside a longer word (恒通化工 holds 通化, 夏天水发黑 holds 天水) is no place:
- * it needs a boundary on at least one side, or another place name right after it (深圳宝安).
+ * it needs a boundary on at least one side, or another place name right before or after it (深圳宝安).
  */
-function standsAlone(text: string, start: number, end: number, index: DivisionIndex): boolean {
+function standsAlone(text: string, start: number, end: number, index: DivisionIndex, previous: Mention | undefined): boolean {
+  if (previous && previous.end === start && previous.entries.length) return true;
   if (start === 0 || BOUNDARY_BEFORE.test(text[start - 1])) return true;
   if (end >= text.length || BOUNDARY_AFTER.test(text[end])) return true;
   for (let len = Math.min(index.maxNameLength, text.length - end); len >= 2; len--) {
@@ -52,7 +53,7 @@ export function scanMentions(text: string, field: MentionField, index: DivisionI
       let entries = index.names.get(name) ?? [];
       const townships = index.townships.get(name) ?? [];
       if (entries.length && NOT_A_PLACE_AFTER.test(after)) entries = entries.filter((e) => e.form === 'full' && /[省市区县旗州盟]$/.test(name));
-      if (entries.some((e) => e.form !== 'full') && !standsAlone(text, i, i + len, index)) entries = entries.filter((e) => e.form === 'full');
+      if (entries.some((e) => e.form !== 'full') && !standsAlone(text, i, i + len, index, out[out.length - 1])) entries = entries.filter((e) => e.form === 'full');
       if (!entries.length && !townships.length) continue;
       found = { field, start: i, end: i + len, name, entries, townships };
       break;

@@ -18,13 +18,16 @@ export function createDataSource(url: string, opts: { poolSize?: number; applica
     logging: false,
     extra: {
       max: opts.poolSize ?? 10,
-      connectionTimeoutMillis: 3000,
+      connectionTimeoutMillis: 10000,
       application_name: opts.applicationName ?? 'huiliu',
     },
   });
 }
 
-/** Applies pending migrations under an advisory lock, so gateway and worker starting together do not race. */
+/**
+ * Applies pending migrations under an advisory lock, so gateway and worker starting together do not race.
+ * The lock holds one connection while TypeORM runs on another: the pool needs at least two.
+ */
 export async function runMigrations(ds: DataSource): Promise<string[]> {
   const runner = ds.createQueryRunner();
   await runner.connect();

@@ -1,3 +1,5 @@
+import { TextDecoder } from 'node:util';
+
 /**
  * Turning the bytes of a header or a body into text when the declared charset cannot be trusted.
  *
@@ -173,7 +175,10 @@ export function decodeText(bytes: Uint8Array, declared: string | null | undefine
   }
   // No charset, us-ascii, or an unknown label on 8-bit bytes: the label is certainly wrong.
   if (detected) return { text: detected.text, charset: detected.charset, repaired: true, lossy: false };
-  // Nothing decodes cleanly: take the reading with the fewest replacement characters.
+  // Nothing multi-byte decodes cleanly. High bytes standing alone (not in runs) are single-byte text, which
+  // windows-1252 reads without loss; runs of high bytes are broken multi-byte text, where the reading with the
+  // fewest replacement characters keeps the most.
+  if (isolatedHighShare(bytes) >= 0.5) return { text: lossy(bytes, 'windows-1252'), charset: 'windows-1252', repaired: true, lossy: false };
   const candidates = ['utf-8', 'gb18030', 'big5'].map((c) => ({ c, t: lossy(bytes, c) }));
   candidates.sort((a, b) => countReplacement(a.t) - countReplacement(b.t));
   return { text: candidates[0].t, charset: candidates[0].c, repaired: true, lossy: true };
@@ -183,4 +188,16 @@ export function countReplacement(text: string): number {
   let n = 0;
   for (let i = text.indexOf('\ufffd'); i >= 0; i = text.indexOf('\ufffd', i + 1)) n++;
   return n;
+}
+
+/** Share of bytes >= 0x80 whose neighbours are both ASCII: high in Latin-1 text, low in CJK or UTF-8 text. */
+function isolatedHighShare(bytes: Uint8Array): number {
+  let high = 0;
+  let isolated = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] < 0x80) continue;
+    high++;
+    if ((i === 0 || bytes[i - 1] < 0x80) && (i + 1 >= bytes.length || bytes[i + 1] < 0x80)) isolated++;
+  }
+  return high ? isolated / high : 0;
 }

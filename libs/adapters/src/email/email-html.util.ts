@@ -27,10 +27,11 @@ export function decodeHtmlEntities(text: string): string {
 
 const QUOTE_OPEN = '\u0002';
 const QUOTE_CLOSE = '\u0003';
-const BLOCK_TAGS = 'p|div|br|tr|li|ul|ol|table|h[1-6]|section|article|header|footer|pre|dl|dt|dd|center|address|form|fieldset|hr';
+const BLOCK = '\u0004';
+const BLOCK_TAGS = 'p|div|tr|li|ul|ol|table|h[1-6]|section|article|header|footer|pre|dl|dt|dd|center|address|form|fieldset|hr';
 
 export function htmlToText(html: string): string {
-  let s = html.replace(/[\u0002\u0003]/g, '');
+  let s = html.replace(/[\u0002-\u0004]/g, '');
   // Whole elements whose content is never shown.
   s = s.replace(/<!--[\s\S]*?(?:-->|$)/g, ' ');
   s = s.replace(/<(script|style|head|title|noscript|template|object|iframe|svg)\b[^>]*>[\s\S]*?(?:<\/\1\s*>|$)/gi, ' ');
@@ -38,8 +39,11 @@ export function htmlToText(html: string): string {
   // Source line breaks are not rendered; block elements make the breaks.
   s = s.replace(/[\r\n\t]+/g, ' ');
   s = s.replace(/<blockquote\b[^>]*>/gi, `\n${QUOTE_OPEN}`).replace(/<\/blockquote\s*>/gi, `${QUOTE_CLOSE}\n`);
-  s = s.replace(/<li\b[^>]*>/gi, '\n• ');
-  s = s.replace(new RegExp(`</?(?:${BLOCK_TAGS})\\b[^>]*>`, 'gi'), '\n');
+  s = s.replace(/<br\b[^>]*>/gi, '\n');
+  s = s.replace(/<li\b[^>]*>/gi, `${BLOCK}• `);
+  s = s.replace(new RegExp(`</?(?:${BLOCK_TAGS})\\b[^>]*>`, 'gi'), BLOCK);
+  // Adjacent block boundaries (</p><div>) make one line break, not a blank line per tag.
+  s = s.replace(/(?:[ \t]*\u0004[ \t]*)+/g, BLOCK).replace(/\n?\u0004\n?/g, '\n');
   s = s.replace(/<\/t[dh]\s*>/gi, ' ');
   s = s.replace(/<[a-zA-Z/][^>]*>/g, '');
   s = decodeHtmlEntities(s);

@@ -8,7 +8,7 @@ import { foldHeaderLines, type RawHeader } from './email-header.util';
  * declared charset, falling back to UTF-8 or windows-1252, which is wrong for much Chinese mail).
  *
  * postal-mime exposes the tree only on the parser instance (members it marks internal). They are reached
- * through PostalMimeInternals below; mime parser tests fail loudly if an upgrade renames them.
+ * through PostalMimeInternals below, checked when this module loads.
  */
 export interface MimePart {
   /** Lowercased type (`text/plain`), `text/plain` when absent, as postal-mime resolves it. */
@@ -75,6 +75,15 @@ function estimateDecoded(encodedChars: number, encoding: string): number {
 
 const DASH = 0x2d;
 
+// Checked once at load: a postal-mime upgrade that renames these must stop the process at start-up, not turn
+// every message into a dead letter.
+{
+  const proto = PostalMime.prototype as unknown as Partial<PostalMimeInternals>;
+  for (const name of ['processLine', 'collectNode', 'buildMessage'] as const) {
+    if (typeof proto[name] !== 'function') throw new Error(`postal-mime no longer has ${name}(): the e-mail parser needs updating`);
+  }
+}
+
 export async function parseMimeTree(raw: Buffer, limits: MimeLimits): Promise<MimePart> {
   const parser = new PostalMime({
     maxNestingDepth: limits.maxNestingDepth,
@@ -82,9 +91,6 @@ export async function parseMimeTree(raw: Buffer, limits: MimeLimits): Promise<Mi
     // Attached messages are parsed by the caller, with the same limits and deadline.
     maxRfc822NestingDepth: 0,
   }) as unknown as PostalMimeInternals;
-  if (typeof parser.processLine !== 'function' || typeof parser.collectNode !== 'function') {
-    throw new Error('postal-mime internals changed: processLine/collectNode not found');
-  }
 
   const extras = new Map<NodeInternals, NodeExtra>();
   const extraOf = (node: NodeInternals): NodeExtra => {

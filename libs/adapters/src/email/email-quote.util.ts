@@ -119,7 +119,7 @@ export function separateQuoted(body: string, subject: string | null): SeparatedT
       const allQuoted = rest.filter((l) => norm(l)).every(isQuoteLine);
       const forwardedText = tidy(allQuoted ? rest.map(unquote) : rest);
       return {
-        text: tidy([note, forwardedText].filter(Boolean)),
+        text: [note, forwardedText].filter(Boolean).join('\n\n'),
         quoted: null,
         forwarded: true,
         forwardNote: note || null,
@@ -131,7 +131,7 @@ export function separateQuoted(body: string, subject: string | null): SeparatedT
       const note = tidy(lines.filter((l) => !isQuoteLine(l)));
       const { headers, rest } = takeHeaderBlock(lines.filter(isQuoteLine).map(unquote));
       const forwardedText = tidy(rest);
-      return { text: tidy([note, forwardedText].filter(Boolean)), quoted: null, forwarded: true, forwardNote: note || null, forwardedHeaders: headers };
+      return { text: [note, forwardedText].filter(Boolean).join('\n\n'), quoted: null, forwarded: true, forwardNote: note || null, forwardedHeaders: headers };
     }
     return { text: tidy(lines), quoted: null, forwarded: forwardBySubject, forwardNote: null, forwardedHeaders: null };
   }

@@ -60,7 +60,7 @@ export const EMAIL_PARSE_DEFAULTS = {
 } as const;
 
 export type ResolvedEmailParseOptions = {
-  [K in keyof typeof EMAIL_PARSE_DEFAULTS]-?: K extends 'allowedContentTypes' ? readonly string[] : number;
+  -readonly [K in keyof typeof EMAIL_PARSE_DEFAULTS]-?: K extends 'allowedContentTypes' ? readonly string[] : number;
 };
 
 export interface EmailAttachmentOut {

@@ -81,7 +81,9 @@ function mapRecord(record: unknown, payload: unknown, mapping: WebhookSettings['
       continue;
     }
     try {
-      values[field] = coerce(resolve(source, record, payload), KIND_OF[field], flags);
+      // A ref built from a template must have every part: "batch-" for an item without its number would make
+      // distinct items look like redeliveries of one another.
+      values[field] = coerce(resolve(source, record, payload, field === 'ref'), KIND_OF[field], flags);
     } catch (error) {
       if (!(error instanceof FieldValueError)) throw error;
       report(field, error.message);
@@ -112,7 +114,7 @@ function mapRecord(record: unknown, payload: unknown, mapping: WebhookSettings['
   }
   if ((lat === null) !== (lng === null)) {
     // One coordinate alone locates nothing and would mislead the locate stage.
-    report(lat === null ? 'lat' : 'lng', 'latitude and longitude must both be present; both are dropped');
+    report(lat === null ? 'lng' : 'lat', 'latitude and longitude must both be present; the one given is dropped');
     lat = lng = null;
   }
 
@@ -197,13 +199,16 @@ function mapAttachments(
 }
 
 /** The raw value of a field source, after its transforms. */
-function resolve(source: FieldSource, record: unknown, payload: unknown): unknown {
+function resolve(source: FieldSource, record: unknown, payload: unknown, everyPart = false): unknown {
   if ('const' in source) return source.const;
   if ('path' in source) return applyTransforms(selectOne(compilePath(source.path), record, payload) ?? null, source.transforms);
   let found = 0;
   const text = source.template.replace(TEMPLATE_PLACEHOLDER, (_whole, path: string) => {
     const value = selectOne(compilePath(path), record, payload);
-    if (value === null || value === undefined) return '';
+    if (value === null || value === undefined || value === '') {
+      if (everyPart) throw new FieldValueError(`${path} is missing`);
+      return '';
+    }
     if (typeof value === 'object') throw new FieldValueError(`${path} is a list or object, not text`);
     found++;
     return String(value);

@@ -37,7 +37,13 @@ export function classify(input: JudgingInput, rules: RuleSet = DEFAULT_RULE_SET)
   const top = scores.get(ranked[0]) ?? 0;
   const listed = ranked.filter((c, i) => i === 0 || (scores.get(c) ?? 0) >= Math.max(thresholds.minScore, thresholds.secondaryRatio * top));
   const substantive = ranked.filter((c) => !thresholds.yielding.includes(c) && (scores.get(c) ?? 0) >= thresholds.minScore);
-  const primary = thresholds.yielding.includes(listed[0]) && substantive.length ? substantive[0] : listed[0];
+  let primary = thresholds.yielding.includes(listed[0]) && substantive.length ? substantive[0] : listed[0];
+  const outranking = ranked.find((c) => c !== primary && thresholds.outranks[c]?.includes(primary) && (scores.get(c) ?? 0) >= thresholds.minScore);
+  if (outranking) {
+    reasons.push({ stage: 'classify', rule: 'outranks', detail: `${outranking} outranks ${primary}`, ruleTable: table });
+    primary = outranking;
+  }
+  if (!listed.includes(primary)) listed.push(primary);
   const categories = [primary, ...listed.filter((c) => c !== primary)];
 
 

@@ -16,7 +16,9 @@ export interface FeatureRules {
   version: string;
   legalForms: string[];
   industries: string[];
+  commonNounTrades: string[];
   venues: string[];
+  positionWords: string[];
   determiners: string[];
   brandStops: string;
   places: { specific: string[]; township: string[] };

@@ -66,3 +66,16 @@ export function probeBlocks(divisionCode: string | null | undefined, category: s
     `${category}|${UNKNOWN}`,
   ];
 }
+
+/**
+ * The division of a case after a submission joins it: the more specific of the two when they are
+ * compatible, or 'conflict' when the submission cannot join (checked against the case, not just the one
+ * member it resembles, so a submission without a division never bridges two counties).
+ */
+export function refineCaseDivision(caseDivision: string | null, submissionDivision: string | null): string | null | 'conflict' {
+  const compat = divisionCompatibility(caseDivision, submissionDivision);
+  if (compat === 'conflict') return 'conflict';
+  if (!caseDivision) return submissionDivision;
+  if (!submissionDivision) return caseDivision;
+  return RANK[divisionLevelOf(caseDivision)] <= RANK[divisionLevelOf(submissionDivision)] ? caseDivision : submissionDivision;
+}

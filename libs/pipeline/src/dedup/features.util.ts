@@ -24,11 +24,15 @@ const ANCHOR_RE = new RegExp(alternation([...INDUSTRIES, ...VENUES, ...LEGAL_FOR
 const DETERMINERS = [...new Set(FEATURE_RULES.determiners.map(foldText))].sort((a, b) => b.length - a.length);
 const BRAND_STOPS = new Set(foldText(FEATURE_RULES.brandStops));
 const MAX_BRAND = 8;
+const COMMON_NOUN_TRADES = new Set(FEATURE_RULES.commonNounTrades.map(foldText));
+const POSITION_RE = new RegExp(`^(?:${alternation(FEATURE_RULES.positionWords)})`);
 
 const TOWNSHIP_SUFFIXES = new Set(FEATURE_RULES.places.township.map(foldText));
 const PLACE_RE = new RegExp(alternation([...FEATURE_RULES.places.specific, ...FEATURE_RULES.places.township]), 'g');
 const PLACE_STOPS = new Set(foldText(FEATURE_RULES.placeStops));
 const MAX_PLACE_NAME = 4;
+
+const PLACE_AHEAD_RE = new RegExp(`^(?:${alternation([...FEATURE_RULES.places.specific, ...FEATURE_RULES.places.township])})`);
 
 const PROBLEM_TERM_GROUP = new Map<string, string>();
 for (const [group, terms] of Object.entries(FEATURE_RULES.problemGroups)) {
@@ -80,9 +84,15 @@ export function findEntities(folded: string): EntityName[] {
       end += next[0].length;
     }
     ANCHOR_RE.lastIndex = end;
+    const ahead = folded.slice(end, end + 6);
+    // 长辛店街道, 第二小学西侧: part of a place name or a landmark, not the polluter.
+    if (PLACE_AHEAD_RE.test(ahead) || POSITION_RE.test(ahead)) continue;
+    // 重金属, 建筑垃圾, 油漆味: an everyday noun unless a legal form or venue word makes it a business.
+    if (words.every((w) => COMMON_NOUN_TRADES.has(w))) continue;
     let b = start;
     while (b > 0 && start - b < MAX_BRAND && isNameChar(folded[b - 1]) && !BRAND_STOPS.has(folded[b - 1])) b--;
     const brand = stripDeterminers(folded.slice(b, start));
+    if (brand.startsWith('第')) continue; // 第三中学: a numbered landmark
     // The comparable core drops legal forms; the trade or venue stays (华泰化工 ≠ 华泰酒吧).
     const kindWords = words.filter((w) => !LEGAL_FORMS.has(w));
     const kind = kindWords.length ? kindWords.join('') : null;

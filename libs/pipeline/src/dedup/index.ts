@@ -14,7 +14,7 @@ export {
   DEFAULT_MINHASH_SEED,
 } from './minhash.util';
 export type { MinhashOptions, BandOptions } from './minhash.util';
-export { divisionCompatibility, divisionLevelOf, storeBlocks, probeBlocks } from './division-block.util';
+export { divisionCompatibility, divisionLevelOf, storeBlocks, probeBlocks, refineCaseDivision } from './division-block.util';
 export type { DivisionCompatibility } from './division-block.util';
 export { scoreMatch, shingleJaccard, entityAgreement, placeAgreement, DEFAULT_MATCH_CONFIG } from './match-score.util';
 export type { MatchConfig, MatchParts, MatchResult, EntityAgreement, PlaceAgreement } from './match-score.util';

@@ -17,6 +17,8 @@ export interface MatchConfig {
   autoThreshold: number;
   /** At or above (and below auto): offer the case to an officer. */
   suggestThreshold: number;
+  /** Whether a submission without a division may attach automatically on the polluter's name alone. */
+  autoWithoutDivision: boolean;
   weights: {
     entitySame: number;
     entitySimilar: number;
@@ -37,19 +39,20 @@ export interface MatchConfig {
 
 export const DEFAULT_MATCH_CONFIG: MatchConfig = {
   windowDays: 90,
-  autoThreshold: 0.6,
-  suggestThreshold: 0.35,
+  autoThreshold: 0.45,
+  suggestThreshold: 0.25,
+  autoWithoutDivision: false,
   weights: {
     entitySame: 0.55,
     entitySimilar: 0.45,
-    kindOnly: 0.15,
+    kindOnly: 0.2,
     placeSame: 0.25,
     townshipSame: 0.1,
-    placeDifferent: -0.15,
+    placeDifferent: -0.05,
     text: 0.4,
     textSaturation: 0.5,
     problemShared: 0.1,
-    problemDisjoint: -0.2,
+    problemDisjoint: -0.1,
     divisionWithin: -0.05,
     divisionUnknown: -0.1,
     sameComplainant: 0.05,
@@ -196,7 +199,22 @@ export function scoreMatch(a: MatchSide, b: MatchSide, config: MatchConfig = DEF
   if (parts.sameComplainant) add(w.sameComplainant, 'same complainant (重复举报)');
 
   score = Math.max(0, Math.min(1, score));
-  const decision: MatchDecision = score >= config.autoThreshold ? 'auto' : score >= config.suggestThreshold ? 'suggested' : 'none';
+  let decision: MatchDecision = score >= config.autoThreshold ? 'auto' : score >= config.suggestThreshold ? 'suggested' : 'none';
+  // Attaching without a person needs something that identifies the incident, not only alike wording
+  // (附近工厂晚上排放黑烟 is written about many factories). Without a division on one side even the polluter's
+  // name does not: the same company name recurs in other counties, so an officer confirms.
+  const named = parts.entity === 'same' || parts.entity === 'similar';
+  const identified =
+    parts.division === 'unknown'
+      ? config.autoWithoutDivision && named
+      : named ||
+        parts.place === 'same' ||
+        (parts.entity === 'kind' && (parts.place === 'township' || (parts.division === 'same' && (parts.problem ?? 0) > 0))) ||
+        (parts.text >= 0.8 && parts.sameComplainant);
+  if (decision === 'auto' && !identified) {
+    decision = 'suggested';
+    reasons.push('no identifying evidence for automatic attachment');
+  }
   reasons.push(`rules ${FEATURE_TABLE}`);
   return { score, parts, decision, reasons };
 }

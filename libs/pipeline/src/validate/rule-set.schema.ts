@@ -88,6 +88,11 @@ export const CategoryRulesSchema = z.object({
     secondaryRatio: z.number().min(0).max(1),
     /** Categories that only lead when no other category reaches minScore (approval: the polluter matters more). */
     yielding: z.array(Category),
+    /**
+     * Where the pollution ends up decides over what it is: waste dumped at sea is marine pollution. A category
+     * listed here leads over the named ones whenever it reaches minScore itself.
+     */
+    outranks: z.partialRecord(Category, z.array(Category)).default({}),
   }),
   /** Category when a complaint is accepted but names no category at all. */
   fallback: Category,

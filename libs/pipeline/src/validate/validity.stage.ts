@@ -90,19 +90,22 @@ function hasGivenLocation(s: Submission): boolean {
 }
 
 function namesPlace(scan: SubmissionScan): boolean {
+  const markers = scan.hits.filter((h) => h.ref.group.kind === 'place');
   const cancelled = scan.hits.filter((h) => h.ref.group.kind === 'not_place');
-  return scan.hits.some(
+  // Only the longest marker counts (区 inside 小区 is no district), and it needs a name before it (路 alone
+  // is no road); a marker inside a non-place word (市民, 路边) does not count at all.
+  const inside = (h: ScanHit, outer: ScanHit): boolean => outer !== h && outer.start <= h.start && outer.end >= h.end && outer.end - outer.start > h.end - h.start;
+  return markers.some(
     (h) =>
-      h.ref.group.kind === 'place' &&
-      // A marker needs a name before it (路 alone is no road) and must not sit inside a non-place word.
       h.start > 0 &&
       isMeaningfulChar(scan.text.charCodeAt(h.start - 1)) &&
+      !markers.some((m) => inside(h, m)) &&
       !cancelled.some((c) => c.start <= h.start && c.end >= h.end),
   );
 }
 
 /** Before reading words: what the adapter knew, and bodies with nothing readable in them. */
-function rejectByShape(s: Submission, scan: SubmissionScan, rules: RuleSet): ValidityDecision | null {
+function rejectByShape(s: Submission, scan: SubmissionScan): ValidityDecision | null {
   if (s.rejectHint) {
     return decision('rejected', s.rejectHint, [{ stage: 'validate', rule: 'adapter_hint', detail: `the ${s.channelType} adapter marked it ${s.rejectHint}` }]);
   }
@@ -122,7 +125,6 @@ function rejectByShape(s: Submission, scan: SubmissionScan, rules: RuleSet): Val
     if (image) return decision('rejected', 'image_without_text', [{ stage: 'validate', rule: 'image_without_text', detail: 'an image with no words' }]);
     return decision('rejected', 'empty', [{ stage: 'validate', rule: 'empty', detail: 'no readable text' }]);
   }
-  void rules;
   return null;
 }
 
@@ -161,7 +163,7 @@ function environmentReason(evidence: CategoryEvidence, rules: RuleSet): Reason {
 export function validate(input: JudgingInput, rules: RuleSet = DEFAULT_RULE_SET): ValidityDecision {
   const s = input.submission;
   const scan = scanSubmission(s, rules);
-  const shaped = rejectByShape(s, scan, rules);
+  const shaped = rejectByShape(s, scan);
   if (shaped) return shaped;
 
   const v = rules.validity;
@@ -202,14 +204,14 @@ export function validate(input: JudgingInput, rules: RuleSet = DEFAULT_RULE_SET)
     reasons.push({ stage: 'validate', rule, terms: t.terms, ruleTable: table, detail: `topic ${t.topic}` });
     reasons.push({ stage: 'validate', rule: 'referral', detail: t.referral, ruleTable: `referral@${rules.referral.version}` });
     if (env > 0) reasons.push(environmentReason(evidence, rules));
-    return decision('out_of_scope', t.topic, reasons, { referral: rules.referral.referrals[t.referral] ?? null, flags: flagsOf(scan, rules) });
+    return decision('out_of_scope', t.topic, reasons, { referral: rules.referral.referrals[t.referral] ?? null, flags: flagsOf(scan, rules, reasons) });
   };
 
   if (best && best.score >= v.thresholds.topic && best.score > env) return outOfScope(best, `scope.${best.key}`);
   if (env + declaredEnv > 0) {
     reasons.push(environmentReason(evidence, rules));
     if (declaredEnv && evidence.declared) reasons.push({ stage: 'validate', rule: 'declared_category', detail: evidence.declared.label, ruleTable: `category@${rules.category.version}` });
-    const flags = flagsOf(scan, rules);
+    const flags = flagsOf(scan, rules, reasons);
     if (!hasGivenLocation(s) && !namesPlace(scan)) flags.push('vague_location');
     return decision('accepted', null, reasons, { flags });
   }
@@ -219,12 +221,17 @@ export function validate(input: JudgingInput, rules: RuleSet = DEFAULT_RULE_SET)
     return decision('rejected', 'no_complaint', [{ stage: 'validate', rule: 'no_matter', detail: 'a short text naming no matter' }]);
   }
   // Words the tables do not know: keep it for an officer rather than refuse a possible complaint.
-  const flags = [...flagsOf(scan, rules), 'unrecognised_matter'];
+  reasons.push({ stage: 'validate', rule: 'unrecognised_matter', detail: 'no rule matched; an officer should read it' });
+  const flags = [...flagsOf(scan, rules, reasons), 'unrecognised_matter'];
   if (!hasGivenLocation(s) && !namesPlace(scan)) flags.push('vague_location');
-  return decision('accepted', null, [{ stage: 'validate', rule: 'unrecognised_matter', detail: 'no rule matched; an officer should read it' }], { flags });
+  return decision('accepted', null, reasons, { flags });
 }
 
-function flagsOf(scan: SubmissionScan, rules: RuleSet): string[] {
+/** Notes that do not change the status; each flag adds its own reason. */
+function flagsOf(scan: SubmissionScan, rules: RuleSet, reasons: Reason[]): string[] {
   const litigation = scan.hits.filter((h) => h.ref.group.kind === 'litigation' && !h.negated);
-  return litigation.length ? [rules.validity.litigation.flag] : [];
+  if (!litigation.length) return [];
+  const flag = rules.validity.litigation.flag;
+  reasons.push({ stage: 'validate', rule: flag, terms: uniqueTerms(litigation), ruleTable: tableName(rules), detail: 'litigation, arbitration or administrative review' });
+  return [flag];
 }

@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import IORedis from 'ioredis';
+
+/**
+ * A throwaway world for one benchmark run: its own database and queue prefix on the local services,
+ * apps started as their own processes (as `npm start` runs them), removed afterwards.
+ */
+export interface BenchEnv {
+  env: Record<string, string>;
+  databaseUrl: string;
+  redisUrl: string;
+  prefix: string;
+  spawnApp(role: 'gateway' | 'worker', extra?: Record<string, string>): ChildProcess & { output: () => string };
+  dispose(): Promise<void>;
+}
+
+const DIST = path.join(__dirname, '../../apps');
+
+export async function createBenchEnv(name: string): Promise<BenchEnv> {
+  const pgBase = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/huiliu';
+  const redisUrl = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+  const db = `huiliu_bench_${name}_${process.pid}`;
+  const admin = new URL(pgBase);
+  admin.pathname = '/postgres';
+  const c = new Client({ connectionString: admin.toString() });
+  await c.connect();
+  await c.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+  await c.query(`CREATE DATABASE "${db}"`);
+  await c.end();
+  const dbUrl = new URL(pgBase);
+  dbUrl.pathname = `/${db}`;
+  const blobRoot = mkdtempSync(path.join(tmpdir(), 'huiliu-bench-'));
+  const prefix = `bench${process.pid}${name}`;
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    DATABASE_URL: dbUrl.toString(),
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: prefix,
+    BLOB_ROOT: blobRoot,
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    WORKER_METRICS_PORT: '0',
+  };
+  const children: ChildProcess[] = [];
+  return {
+    env,
+    databaseUrl: dbUrl.toString(),
+    redisUrl,
+    prefix,
+    spawnApp(role, extra = {}) {
+      const child = spawn(process.execPath, [path.join(DIST, role, 'src/main.js')], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout!.on('data', (d) => (out += d));
+      child.stderr!.on('data', (d) => (out += d));
+      children.push(child);
+      return Object.assign(child, { output: () => out });
+    },
+    async dispose() {
+      for (const ch of children) if (ch.exitCode === null) ch.kill('SIGKILL');
+      const r = new IORedis(redisUrl);
+      const keys = await r.keys(`${prefix}:*`);
+      for (let i = 0; i < keys.length; i += 500) await r.del(...keys.slice(i, i + 500));
+      r.disconnect();
+      const a = new Client({ connectionString: admin.toString() });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+      await a.end();
+      rmSync(blobRoot, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}

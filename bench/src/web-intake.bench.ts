@@ -1,0 +1,161 @@
+import * as http from 'node:http';
+import * as net from 'node:net';
+import { Client } from 'pg';
+import { createBenchEnv, percentile, waitUntil } from './bench-env';
+import { rawBullmqBaseline } from './raw-bullmq.bench';
+
+const PLACES = [
+  ['320102', '南京市玄武区中山路'],
+  ['440306', '深圳市宝安区福永街道'],
+  ['110105', '北京市朝阳区望京街道'],
+  ['510107', '成都市武侯区红牌楼街道'],
+  ['330106', '杭州市西湖区转塘街道'],
+  ['420106', '武汉市武昌区中南路'],
+];
+const PROBLEMS = ['晚上排放黑烟，气味刺鼻', '偷排污水，河水发黑发臭', '夜间施工噪音很大，吵得睡不着', '乱倒建筑垃圾和工业废料', '喷漆废气很重，窗户不敢开'];
+const FIRMS = ['宏达化工厂', '永丰印染厂', '鑫源建材公司', '华泰机械厂', '恒通制药厂', '金鹏钢铁厂', '瑞丰塑料厂'];
+
+/** A web form body; `i` spreads submissions over places, firms and problems (some repeat: real dedup work). */
+export function benchForm(i: number): string {
+  const [code, place] = PLACES[i % PLACES.length];
+  const firm = FIRMS[Math.floor(i / PLACES.length) % FIRMS.length];
+  const problem = PROBLEMS[Math.floor(i / (PLACES.length * FIRMS.length)) % PROBLEMS.length];
+  const variant = Math.floor(i / 7) % 50;
+  return JSON.stringify({
+    form_version: '2.1',
+    submitted_at: new Date().toISOString(),
+    client_token: `bench-${process.pid}-${i}`,
+    title: '环境污染举报',
+    content: `${place}${variant}号附近的${firm}${problem}，已经持续好几天了，请尽快查处。`,
+    address: `${place}${variant}号`,
+    district_code: code,
+    anonymous: false,
+    contact_name: '测试用户',
+    contact_phone: '13800000000',
+    attachments: [],
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function post(agent: http.Agent, port: number, body: string): Promise<{ status: number; ms: number }> {
+  const t0 = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: '/v1/submissions', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function latencies(db: Client, fromIndex: number, toIndex: number) {
+  const r = await db.query(
+    `SELECT extract(epoch FROM (processed_at - received_at)) * 1000 AS ms, received_at, processed_at
+       FROM submissions WHERE ref = ANY($1::text[])`,
+    [Array.from({ length: toIndex - fromIndex }, (_, k) => `bench-${process.pid}-${fromIndex + k}`)],
+  );
+  const ms = r.rows.map((x) => Number(x.ms)).sort((a, b) => a - b);
+  const first = Math.min(...r.rows.map((x) => x.received_at.getTime()));
+  const last = Math.max(...r.rows.map((x) => x.processed_at.getTime()));
+  return { n: r.rows.length, p50: percentile(ms, 50), p99: percentile(ms, 99), spanSeconds: (last - first) / 1000 };
+}
+
+export interface WebBenchResult {
+  submissions: number;
+  concurrency: number;
+  endToEndPerSec: number;
+  submitToCaseP50Ms: number;
+  submitToCaseP99Ms: number;
+  httpP50Ms: number;
+  httpP99Ms: number;
+  paced: { ratePerSec: number; sent: number; httpP99Ms: number; submitToCaseP50Ms: number; submitToCaseP99Ms: number };
+  rawBaselinePerSec: number;
+  ratio: number;
+}
+
+export async function webIntakeBench(opts: { submissions: number; concurrency: number; pacedRate: number; pacedSeconds: number }): Promise<WebBenchResult> {
+  const env = await createBenchEnv('web');
+  const port = await freePort();
+  try {
+    const gateway = env.spawnApp('gateway', { PORT: String(port) });
+    await waitUntil(async () => gateway.output().includes('gateway listening') || gateway.exitCode !== null, 60000, 'gateway start');
+    if (gateway.exitCode !== null) throw new Error(`gateway exited: ${gateway.output()}`);
+    const worker = env.spawnApp('worker');
+    const db = new Client({ connectionString: env.databaseUrl });
+    await db.connect();
+    const pending = async () => Number((await db.query(`SELECT count(*) AS n FROM submissions WHERE status = 'pending'`)).rows[0].n);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
+
+    // Warm-up: JIT, connection pools, division data and rule tables loaded in the worker.
+    let i = 0;
+    for (let w = 0; w < 300; w++) await post(agent, port, benchForm(i++));
+    await waitUntil(async () => (await pending()) === 0, 120000, 'warm-up drained');
+    if (worker.exitCode !== null) throw new Error(`worker exited: ${worker.output()}`);
+
+    // Closed loop at full speed.
+    const start = i;
+    const http1: number[] = [];
+    let next = start;
+    const end = start + opts.submissions;
+    await Promise.all(
+      Array.from({ length: opts.concurrency }, async () => {
+        while (next < end) {
+          const k = next++;
+          const r = await post(agent, port, benchForm(k));
+          if (r.status !== 202) throw new Error(`submission ${k}: HTTP ${r.status}`);
+          http1.push(r.ms);
+        }
+      }),
+    );
+    await waitUntil(async () => (await pending()) === 0, 600000, 'full-speed run drained');
+    const full = await latencies(db, start, end);
+    http1.sort((a, b) => a - b);
+
+    // Open loop at a fixed rate: latency under a load the system can carry.
+    const pacedStart = end;
+    const total = opts.pacedRate * opts.pacedSeconds;
+    const http2: number[] = [];
+    const sends: Promise<void>[] = [];
+    const t0 = Date.now();
+    for (let k = 0; k < total; k++) {
+      const due = t0 + (k * 1000) / opts.pacedRate;
+      const wait = due - Date.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      sends.push(post(agent, port, benchForm(pacedStart + k)).then((r) => void http2.push(r.ms)));
+    }
+    await Promise.all(sends);
+    await waitUntil(async () => (await pending()) === 0, 600000, 'paced run drained');
+    const paced = await latencies(db, pacedStart, pacedStart + total);
+    http2.sort((a, b) => a - b);
+    agent.destroy();
+    await db.end();
+    gateway.kill('SIGTERM');
+    worker.kill('SIGTERM');
+
+    const raw = await rawBullmqBaseline(env.redisUrl, `${env.prefix}raw`, opts.submissions, opts.concurrency);
+    const endToEndPerSec = full.n / full.spanSeconds;
+    return {
+      submissions: full.n,
+      concurrency: opts.concurrency,
+      endToEndPerSec,
+      submitToCaseP50Ms: full.p50,
+      submitToCaseP99Ms: full.p99,
+      httpP50Ms: percentile(http1, 50),
+      httpP99Ms: percentile(http1, 99),
+      paced: { ratePerSec: opts.pacedRate, sent: paced.n, httpP99Ms: percentile(http2, 99), submitToCaseP50Ms: paced.p50, submitToCaseP99Ms: paced.p99 },
+      rawBaselinePerSec: raw.jobsPerSec,
+      ratio: endToEndPerSec / raw.jobsPerSec,
+    };
+  } finally {
+    await env.dispose();
+  }
+}

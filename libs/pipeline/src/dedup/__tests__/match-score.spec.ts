@@ -1,0 +1,115 @@
+import { extractIncidentFeatures } from '../features.util';
+import { DEFAULT_MATCH_CONFIG, scoreMatch } from '../match-score.util';
+import type { MatchSide } from '../dedup.types';
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2024, 8, 1);
+
+function side(text: string, extra: Partial<MatchSide> & { subject?: string; address?: string } = {}): MatchSide {
+  const { subject, address, ...rest } = extra;
+  return {
+    ...extractIncidentFeatures({ text, subject, address }),
+    divisionCode: '140824',
+    category: 'air',
+    at: T0,
+    complainantKey: null,
+    ...rest,
+  };
+}
+
+describe('scoreMatch: paraphrases of one incident', () => {
+  it('attaches a reworded report of the same factory', () => {
+    const a = side('来电反映山西省运城市稷山县蔡村乡迎宾大道金鹏化工股份有限公司存在黑烟污染问题：半夜排放大量黑烟，家里窗户都不敢开。要求尽快查处。');
+    const b = side('来电人称其居住在运城市稷山县迎宾大道附近，金鹏化工一股股黑烟从厂里冒出来，好几个星期了。', { at: T0 + 10 * DAY });
+    const m = scoreMatch(a, b);
+    expect(m.decision).toBe('auto');
+    expect(m.parts.entity).toBe('same');
+    expect(m.parts.place).toBe('same');
+  });
+
+  it('attaches the same report in traditional script and full-width digits', () => {
+    const a = side('茶陵县湖口镇迎宾大道119号佳禾污水处理有限公司出水又黑又臭', { category: 'water', divisionCode: '430224' });
+    const b = side('茶陵縣湖口鎮迎賓大道１１９號佳禾汙水處理有限公司出水又黑又臭！！', { category: 'water', divisionCode: '430224', at: T0 + DAY });
+    const m = scoreMatch(a, b);
+    expect(m.decision).toBe('auto');
+    expect(m.parts.text).toBeGreaterThan(0.9);
+  });
+
+  it('attaches a city-level report to the county case of the same named polluter', () => {
+    const a = side('郑州市惠济区文化路的华泰橡胶有限责任公司凌晨两三点偷偷排放黑烟', { divisionCode: '410108' });
+    const b = side('郑州市城郊的华泰橡胶凌晨两三点排放大量黑烟，附近居民意见很大', { divisionCode: '410100', at: T0 + 3 * DAY });
+    const m = scoreMatch(a, b);
+    expect(m.parts.division).toBe('within_city');
+    expect(m.decision).toBe('auto');
+  });
+
+  it('tolerates a one-character slip in the name', () => {
+    const a = side('丰台区滨河路的汇通橡胶有限公司凌晨冒黑烟', { divisionCode: '110106' });
+    const b = side('丰台区阳光花园对面的会通橡胶排放大量黑烟', { divisionCode: '110106' });
+    expect(scoreMatch(a, b).parts.entity).toBe('similar');
+    expect(scoreMatch(a, b).decision).toBe('auto');
+  });
+});
+
+describe('scoreMatch: hard negatives', () => {
+  it('same wording about a different factory is not one incident', () => {
+    const a = side('迎宾大道的金鹏化工晚上排放黑烟，气味刺鼻');
+    const b = side('迎宾大道的华泰化工晚上排放黑烟，气味刺鼻');
+    const m = scoreMatch(a, b);
+    expect(m.parts.entity).toBe('different');
+    expect(m.decision).toBe('none');
+  });
+
+  it('generic wording without a named polluter or place is never attached automatically', () => {
+    const a = side('附近工厂晚上排放黑烟，气味刺鼻，请处理。');
+    const b = side('附近工厂晚上排放黑烟，气味刺鼻。');
+    const m = scoreMatch(a, b);
+    expect(m.parts.text).toBeGreaterThan(0.8);
+    expect(m.decision).toBe('suggested');
+  });
+
+  it('the same company name in another county is another incident', () => {
+    const a = side('鸿运冷链股份有限公司冷却塔噪音一直不停', { category: 'noise', divisionCode: '510904' });
+    const b = side('鸿运冷链股份有限公司冷却塔噪音一直不停', { category: 'noise', divisionCode: '510903' });
+    const m = scoreMatch(a, b);
+    expect(m.parts.division).toBe('conflict');
+    expect(m.decision).toBe('none');
+  });
+
+  it('the same address with another problem (category) is another incident', () => {
+    const a = side('射洪市太乙镇王家庄村的通达养殖下雨天粪污到处流', { category: 'water', divisionCode: '510981' });
+    const b = side('射洪市太乙镇王家庄村的通达养殖炉渣堆成山，没有任何遮盖', { category: 'solid_waste', divisionCode: '510981' });
+    const m = scoreMatch(a, b);
+    expect(m.parts.category).toBe(false);
+    expect(m.decision).toBe('none');
+  });
+
+  it('reports further apart than the window are different incidents, and the window is configurable', () => {
+    const a = side('金鹏化工股份有限公司半夜排放大量黑烟');
+    const b = side('金鹏化工股份有限公司半夜排放大量黑烟', { at: T0 + 91 * DAY });
+    expect(scoreMatch(a, b).decision).toBe('none');
+    expect(scoreMatch(a, b, { ...DEFAULT_MATCH_CONFIG, windowDays: 120 }).decision).toBe('auto');
+  });
+
+  it('without a division on one side the same name is only suggested', () => {
+    const a = side('安心宠物医院放射室的门一直开着就拍片', { category: 'radiation', divisionCode: '450503' });
+    const b = side('我家对面的安心宠物医院放射室的门一直开着就拍片', { category: 'radiation', divisionCode: null });
+    const m = scoreMatch(a, b);
+    expect(m.parts.division).toBe('unknown');
+    expect(m.decision).toBe('suggested');
+  });
+});
+
+describe('scoreMatch: result shape', () => {
+  it('is symmetric, bounded and explains itself', () => {
+    const a = side('金鹏化工股份有限公司半夜排放大量黑烟', { complainantKey: 'tel:x' });
+    const b = side('金鹏化工一股股黑烟从厂里冒出来', { complainantKey: 'tel:x', at: T0 + DAY });
+    const ab = scoreMatch(a, b);
+    const ba = scoreMatch(b, a);
+    expect(ab.score).toBeCloseTo(ba.score, 10);
+    expect(ab.score).toBeGreaterThanOrEqual(0);
+    expect(ab.score).toBeLessThanOrEqual(1);
+    expect(ab.parts.sameComplainant).toBe(true);
+    expect(ab.reasons.some((r) => r.includes('重复举报'))).toBe(true);
+  });
+});

@@ -1,0 +1,55 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DEFAULT_RULE_PATHS, DEFAULT_RULE_SET, loadRuleSet, RuleTableError } from '../rule-set.loader';
+import { validate } from '../validity.stage';
+import { inputOf } from './judging-fixture.util';
+
+describe('loadRuleSet', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'huiliu-rules-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const writeJson = (name: string, value: unknown): string => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, JSON.stringify(value));
+    return file;
+  };
+
+  it('loads the bundled tables, each with a version', () => {
+    expect(DEFAULT_RULE_SET.validity.version).toBeTruthy();
+    expect(DEFAULT_RULE_SET.category.version).toBeTruthy();
+    expect(DEFAULT_RULE_SET.referral.version).toBeTruthy();
+    expect(DEFAULT_RULE_SET.matcher.size).toBeGreaterThan(300);
+  });
+
+  it('takes a deployment referral table from an override path', () => {
+    const bundled = JSON.parse(fs.readFileSync(DEFAULT_RULE_PATHS.referral, 'utf8'));
+    const file = writeJson('referral.rules.json', { ...bundled, version: 'city-7', referrals: { ...bundled.referrals, labour: '某市劳动保障监察支队' } });
+    const rules = loadRuleSet({ referral: file });
+    const d = validate(inputOf('公司拖欠工资三个月了'), rules);
+    expect(d).toMatchObject({ status: 'out_of_scope', reason: 'labour', referral: '某市劳动保障监察支队' });
+    expect(d.reasons.map((r) => r.ruleTable)).toContain('referral@city-7');
+  });
+
+  it('refuses a referral table that misses a topic the validity table refers to', () => {
+    const file = writeJson('referral.rules.json', { name: 'referral', version: '1', referrals: { labour: 'x' } });
+    expect(() => loadRuleSet({ referral: file })).toThrow(/no referral for "traffic"/);
+  });
+
+  it('refuses a malformed table with the file and the field in the message', () => {
+    const bundled = JSON.parse(fs.readFileSync(DEFAULT_RULE_PATHS.category, 'utf8'));
+    delete bundled.version;
+    const file = writeJson('category.rules.json', bundled);
+    expect(() => loadRuleSet({ category: file })).toThrow(RuleTableError);
+    expect(() => loadRuleSet({ category: file })).toThrow(/category\.rules\.json: version/);
+  });
+
+  it('refuses a file that is not JSON', () => {
+    const file = path.join(dir, 'validity.rules.json');
+    fs.writeFileSync(file, '{ not json');
+    expect(() => loadRuleSet({ validity: file })).toThrow(RuleTableError);
+  });
+});

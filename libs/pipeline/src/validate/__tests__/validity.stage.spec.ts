@@ -1,0 +1,145 @@
+import { validate } from '../validity.stage';
+import { DEFAULT_RULE_SET } from '../rule-set.loader';
+import { inputOf } from './judging-fixture.util';
+
+const version = DEFAULT_RULE_SET.validity.version;
+
+describe('validate: accepted', () => {
+  it('accepts an environmental complaint and names the terms, rule and table version behind it', () => {
+    const d = validate(inputOf('滨江路18号的印染厂每天晚上偷排废水，河水发黑发臭'));
+    expect(d.status).toBe('accepted');
+    expect(d.reason).toBeNull();
+    expect(d.flags).not.toContain('vague_location');
+    const env = d.reasons.find((r) => r.rule === 'environmental_terms');
+    expect(env?.terms).toEqual(expect.arrayContaining(['废水']));
+    expect(env?.ruleTable).toBe(`category@${DEFAULT_RULE_SET.category.version}`);
+  });
+
+  it('accepts a complaint that names no place, flagged vague_location rather than refused', () => {
+    const d = validate(inputOf('附近有个厂一直冒黑烟，呛得人喘不过气'));
+    expect(d.status).toBe('accepted');
+    expect(d.flags).toContain('vague_location');
+  });
+
+  it('does not flag vague_location when the source gave a place or coordinates', () => {
+    expect(validate(inputOf('附近有个厂一直冒黑烟', { location: { address: '东风镇' } })).flags).not.toContain('vague_location');
+    expect(validate(inputOf('附近有个厂一直冒黑烟', { location: { lat: 30.1, lng: 120.2 } })).flags).not.toContain('vague_location');
+  });
+
+  it('flags litigation, arbitration and administrative review matters without changing the status', () => {
+    const d = validate(inputOf('我们已经向法院起诉了，这家电镀厂还在往河里排废水'));
+    expect(d.status).toBe('accepted');
+    expect(d.flags).toContain('litigation_matter');
+    expect(d.reasons.find((r) => r.rule === 'litigation_matter')?.terms).toEqual(expect.arrayContaining(['法院', '起诉']));
+    expect(validate(inputOf('养殖场粪水直排进水库，这事我申请了行政复议')).flags).toContain('litigation_matter');
+    expect(validate(inputOf('养殖场粪水直排进水库')).flags).not.toContain('litigation_matter');
+  });
+
+  it('reads traditional Chinese and full-width text the same way', () => {
+    const d = validate(inputOf('工廠夜裡偷排廢水，ＸＸ路的河道發黑發臭'));
+    expect(d.status).toBe('accepted');
+  });
+
+  it('accepts English complaints', () => {
+    expect(validate(inputOf('A chemical plant next to our village releases a terrible odour every night.')).status).toBe('accepted');
+  });
+
+  it('keeps a long text the tables do not know for an officer instead of refusing it', () => {
+    const d = validate(inputOf('我们村口那个新来的单位天天不知道在干什么，大家都很担心，请派人来看看'));
+    expect(d.status).toBe('accepted');
+    expect(d.flags).toContain('unrecognised_matter');
+  });
+});
+
+describe('validate: out of scope', () => {
+  const cases: [string, string, string][] = [
+    ['建筑公司拖欠我们五个月工资，包工头跑了', 'labour', '人力资源'],
+    ['学校门口天天有人乱停车，路口堵得走不动', 'traffic', '交通'],
+    ['小区物业把公共绿地改成停车位收停车费', 'property', '物业'],
+    ['对门邻居把鞋柜杂物堆在楼道，说了还骂人', 'neighbour', '调解'],
+    ['在商场买的羽绒服跑绒，商家拒绝退货', 'consumer', '市场监督'],
+    ['孩子的户口迁移手续一直办不下来', 'other_gov', '12345'],
+  ];
+  it.each(cases)('%s → %s with a referral', (text, topic, department) => {
+    const d = validate(inputOf(text));
+    expect(d.status).toBe('out_of_scope');
+    expect(d.reason).toBe(topic);
+    expect(d.referral).toContain(department);
+    expect(d.reasons.some((r) => r.ruleTable === `validity@${version}` && (r.terms ?? []).length > 0)).toBe(true);
+  });
+
+  it('sends noise from square dancing, neighbours, vendors and traffic elsewhere', () => {
+    expect(validate(inputOf('小区广场舞音响每天开到晚上十点，吵得孩子没法写作业'))).toMatchObject({ status: 'out_of_scope', reason: 'neighbour' });
+    expect(validate(inputOf('楼下摊贩用大喇叭循环叫卖，噪音太大'))).toMatchObject({ status: 'out_of_scope', reason: 'other_gov' });
+    expect(validate(inputOf('每天半夜改装车在这条街上炸街，轰鸣声吵得睡不着'))).toMatchObject({ status: 'out_of_scope', reason: 'traffic' });
+  });
+
+  it('keeps noise from businesses: factories, construction sites, KTVs, bars', () => {
+    for (const text of ['隔壁五金厂的冲床从早响到晚，噪音很大', '工地半夜还在打桩，吵得根本睡不着', '楼下KTV音响开到凌晨三点，吵死了', '街角酒吧低音炮震得窗户都响']) {
+      expect(validate(inputOf(text)).status).toBe('accepted');
+    }
+  });
+
+  it('trusts the words over a declared 非环保类 label, and uses the label when the words say nothing', () => {
+    expect(validate(inputOf('河边的养殖场粪水直排进河里', { declaredCategory: '非环保类' })).status).toBe('accepted');
+    const d = validate(inputOf('来电人说的事情跟本部门职责无关，已告知', { declaredCategory: '非环保类' }));
+    expect(d.status).toBe('out_of_scope');
+  });
+
+  it('lets a negation take a topic word back ("不是物业的问题")', () => {
+    const d = validate(inputOf('不是物业的问题，是隔壁厂子排的废气太臭了'));
+    expect(d.status).toBe('accepted');
+  });
+});
+
+describe('validate: rejected', () => {
+  it('turns an adapter hint into a rejection with that reason', () => {
+    for (const hint of ['auto_reply', 'bounce', 'malformed_row', 'oversized_payload', 'event_subscribe']) {
+      const d = validate(inputOf('工厂冒黑烟', { rejectHint: hint }));
+      expect(d).toMatchObject({ status: 'rejected', reason: hint });
+    }
+  });
+
+  it('rejects empty and whitespace-only bodies, and images without any text', () => {
+    expect(validate(inputOf(''))).toMatchObject({ status: 'rejected', reason: 'empty' });
+    expect(validate(inputOf(' \r\n\t ', { title: '举报' }))).toMatchObject({ status: 'rejected', reason: 'empty' });
+    const image = validate(inputOf('', { attachments: [{ contentType: 'image/jpeg', size: 1024 }] }));
+    expect(image).toMatchObject({ status: 'rejected', reason: 'image_without_text' });
+  });
+
+  it('rejects greetings and test submissions, but not a greeting followed by a complaint', () => {
+    for (const text of ['你好', '您好，在吗？', 'hello', '好的，谢谢', '在不在']) expect(validate(inputOf(text))).toMatchObject({ status: 'rejected', reason: 'greeting' });
+    for (const text of ['测试', 'test', '123', 'TEST 123']) expect(validate(inputOf(text))).toMatchObject({ status: 'rejected', reason: 'test_submission' });
+    expect(validate(inputOf('你好，在吗？我要举报村东头的砖厂冒黑烟')).status).toBe('accepted');
+  });
+
+  it('rejects spam and advertising', () => {
+    expect(validate(inputOf('专业代开各类发票，点数优惠，加微信详谈'))).toMatchObject({ status: 'rejected', reason: 'spam' });
+    expect(validate(inputOf('Congratulations! You have won a prize, send your bank details'))).toMatchObject({ status: 'rejected', reason: 'spam' });
+    // An advert word inside a real complaint does not make it spam.
+    expect(validate(inputOf('楼顶的广告灯箱通宵闪烁，光线直射卧室')).status).toBe('accepted');
+  });
+
+  it('rejects bot commands, script-only bodies and undecodable text', () => {
+    expect(validate(inputOf('/start'))).toMatchObject({ status: 'rejected', reason: 'bot_command' });
+    expect(validate(inputOf('/start@huiliu_bot'))).toMatchObject({ status: 'rejected', reason: 'bot_command' });
+    expect(validate(inputOf('<script>alert(document.cookie)</script>'))).toMatchObject({ status: 'rejected', reason: 'script_injection' });
+    expect(validate(inputOf('\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD'))).toMatchObject({ status: 'rejected', reason: 'undecodable_content' });
+  });
+
+  it('reads the text inside markup rather than rejecting it', () => {
+    expect(validate(inputOf('<p>工地<b>夜间施工</b>噪音扰民</p>')).status).toBe('accepted');
+  });
+
+  it('recognises bounces, auto-replies, silent calls and illegible letters from their words', () => {
+    expect(validate(inputOf('Delivery Status Notification (Failure): your message could not be delivered'))).toMatchObject({ reason: 'bounce' });
+    expect(validate(inputOf('自动回复：您好，我正在休假中'))).toMatchObject({ reason: 'auto_reply' });
+    expect(validate(inputOf('来电无声，坐席多次询问无应答。'))).toMatchObject({ status: 'rejected', reason: 'no_content' });
+    expect(validate(inputOf('信件字迹模糊无法辨认'))).toMatchObject({ status: 'rejected', reason: 'illegible' });
+  });
+
+  it('carries a reason naming the rule and the table version', () => {
+    const d = validate(inputOf('在吗'));
+    expect(d.reasons[0]).toMatchObject({ stage: 'validate', rule: 'reject.greeting', ruleTable: `validity@${version}`, terms: ['在吗'] });
+  });
+});
