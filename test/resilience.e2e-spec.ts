@@ -172,7 +172,7 @@ describe('start-up refuses what it cannot work with, with a clear message', () =
 
   it('creates its database on a fresh server and serves', async () => {
     const name = `${TEST_DB_PREFIX}fresh${Date.now()}`;
-    const child = spawnApp('gateway', { ...env.env, DATABASE_URL: dbUrl(name), PORT: '0' });
+    const child = spawnApp('gateway', { ...env.env, DATABASE_URL: dbUrl(name), PORT: '0', LOG_LEVEL: 'info' });
     try {
       await waitFor(async () => (child.output().includes('gateway listening on') ? true : undefined), { timeoutMs: 20000, what: 'the gateway to listen' });
     } finally {

@@ -11,8 +11,14 @@ import { JudgingBatcher, StageError, SubmissionMissingError } from './judging-ba
  * The intake queue's processor: each job judges one submission (through the batcher, which writes in
  * batches). Bad data is unrecoverable, not retried: the submission is parked with its error for a person.
  */
+type IntakeJobData = JobPayloads['intake.judge'] | JobPayloads['intake.judge-batch'];
+
+function idsOf(data: IntakeJobData): string[] {
+  return 'submissionIds' in data ? data.submissionIds : [data.submissionId];
+}
+
 export class IntakeProcessor {
-  private worker: Worker<JobPayloads['intake.judge']> | null = null;
+  private worker: Worker<IntakeJobData> | null = null;
   private readonly batcher: JudgingBatcher;
 
   constructor(
@@ -26,7 +32,7 @@ export class IntakeProcessor {
 
   start(): void {
     const { config, logger, repo } = this.deps;
-    this.worker = new Worker<JobPayloads['intake.judge']>(QUEUES.intake, (job) => this.handle(job), {
+    this.worker = new Worker<IntakeJobData>(QUEUES.intake, (job) => this.handle(job), {
       connection: this.deps.connection,
       prefix: config.QUEUE_PREFIX,
       concurrency: config.WORKER_CONCURRENCY,
@@ -37,14 +43,24 @@ export class IntakeProcessor {
     this.worker.on('failed', (job, err) => {
       if (!job) return;
       const final = err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
-      logger.warn({ jobId: job.id, submissionId: job.data.submissionId, attempt: job.attemptsMade, final, err: err.message }, 'intake job failed');
-      if (final) repo.markFailed(job.data.submissionId, err.message).catch((e) => logger.error({ err: e }, 'could not park failed submission'));
+      logger.warn({ jobId: job.id, submissions: idsOf(job.data).length, attempt: job.attemptsMade, final, err: err.message }, 'intake job failed');
+      if (!final) return;
+      for (const id of idsOf(job.data)) repo.markFailed(id, err.message).catch((e) => logger.error({ err: e }, 'could not park failed submission'));
     });
     this.worker.on('error', (err) => logger.error({ err }, 'intake worker error'));
   }
 
-  private async handle(job: Job<JobPayloads['intake.judge']>) {
+  private async handle(job: Job<IntakeJobData>) {
     try {
+      if ('submissionIds' in job.data) {
+        // A batch: each submission stands alone; one that cannot be judged is parked, the rest go on.
+        const results = await Promise.allSettled(job.data.submissionIds.map((id) => this.batcher.process(id)));
+        const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ id: (job.data as { submissionIds: string[] }).submissionIds[i], err: r.reason as Error }] : []));
+        const retryable = failed.filter((f) => !(f.err instanceof SubmissionMissingError || f.err instanceof StageError));
+        for (const f of failed.filter((x) => !retryable.includes(x))) await this.deps.repo.markFailed(f.id, f.err.message);
+        if (retryable.length) throw retryable[0].err;
+        return { judged: results.length - failed.length, parked: failed.length };
+      }
       const r = await this.batcher.process(job.data.submissionId);
       return { status: r.status, caseId: r.caseId, match: r.match, applied: r.applied };
     } catch (err) {

@@ -1,34 +1,39 @@
 import { createServer, type Server } from 'node:http';
-import type { Logger } from 'pino';
-import { IntakeQueue } from '@huiliu/intake';
-import { createRedis, createRegistry, PipelineMetrics, type AppConfig } from '@huiliu/platform';
-import { createDataSource, runMigrations, SubmissionRepository } from '@huiliu/store';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import { CoreModule, DATA_SOURCE, IntakeQueue, REDIS } from '@huiliu/intake';
+import { createRegistry, PipelineMetrics, type AppConfig, type Logger } from '@huiliu/platform';
+import { runMigrations, SubmissionRepository } from '@huiliu/store';
 import type { Stages } from '@huiliu/pipeline';
 import { IntakeProcessor } from './intake.processor';
+import { createRunners, type Runner } from './runners';
 import { createStages } from './stages';
 import { Sweeper } from './sweeper';
 
 export interface WorkerHandle {
+  app: INestApplicationContext;
   sweeper: Sweeper;
   close(): Promise<void>;
 }
 
-/** Starts the pipeline processor, the sweeper and the worker's metrics endpoint. */
+/** Starts the pipeline processor, the sweeper, the channel runners and the worker's metrics endpoint. */
 export async function startWorker(config: AppConfig, logger: Logger, opts: { stages?: Stages } = {}): Promise<WorkerHandle> {
-  const ds = await createDataSource(config.DATABASE_URL, { poolSize: 12, applicationName: 'huiliu-worker' }).initialize();
-  await runMigrations(ds);
-  const repo = new SubmissionRepository(ds);
-  const workerRedis = createRedis(config.REDIS_URL, 'worker');
-  const producerRedis = createRedis(config.REDIS_URL, 'producer');
-  const intake = new IntakeQueue(producerRedis, config.QUEUE_PREFIX);
+  const app = await NestFactory.createApplicationContext(CoreModule.forRoot(config, logger, 'worker'), { logger: false });
+  await runMigrations(app.get<DataSource>(DATA_SOURCE));
+  const repo = app.get(SubmissionRepository);
+  const intake = app.get(IntakeQueue);
   const registry = createRegistry('worker');
   const metrics = new PipelineMetrics(registry);
   const stages = opts.stages ?? createStages();
 
-  const processor = new IntakeProcessor({ connection: workerRedis, config, repo, stages, metrics, logger });
+  const processor = new IntakeProcessor({ connection: app.get<Redis>(REDIS), config, repo, stages, metrics, logger });
   processor.start();
   const sweeper = new Sweeper({ repo, intake, logger }, { intervalMs: config.SWEEP_INTERVAL_MS, afterMs: config.SWEEP_AFTER_MS });
   sweeper.start();
+  const runners: Runner[] = createRunners({ app, config, logger, metrics: registry });
+  for (const r of runners) await r.start();
 
   let server: Server | null = null;
   if (config.WORKER_METRICS_PORT > 0) {
@@ -42,18 +47,17 @@ export async function startWorker(config: AppConfig, logger: Logger, opts: { sta
     server.on('error', (err) => logger.warn({ err: (err as Error).message, port: config.WORKER_METRICS_PORT }, 'worker metrics endpoint not started'));
     server.listen(config.WORKER_METRICS_PORT, '127.0.0.1');
   }
-  logger.info({ queue: 'intake', concurrency: config.WORKER_CONCURRENCY, metricsPort: config.WORKER_METRICS_PORT }, 'worker started');
+  logger.info({ queue: 'intake', concurrency: config.WORKER_CONCURRENCY, metricsPort: config.WORKER_METRICS_PORT, runners: runners.map((r) => r.name) }, 'worker started');
 
   return {
+    app,
     sweeper,
     async close() {
+      for (const r of [...runners].reverse()) await r.stop().catch((err) => logger.warn({ err, runner: r.name }, 'runner did not stop cleanly'));
       await sweeper.stop();
       await processor.close();
-      await intake.close();
       server?.close();
-      workerRedis.disconnect();
-      producerRedis.disconnect();
-      await ds.destroy();
+      await app.close();
     },
   };
 }

@@ -5,15 +5,19 @@ export const QUEUES = {
   /** Submission ids waiting to be judged: validate → locate → classify → dedup → persist. */
   intake: 'intake',
 } as const;
+// Channel work (imports, media downloads, deliveries) adds its queues here, with its payloads below.
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 /** Job payloads, one entry per job name, shared by the side that enqueues and the side that processes. */
 export interface JobPayloads {
   'intake.judge': { submissionId: string; sourceKey: string };
+  /** Bulk producers (file imports) queue submissions in batches: one job judges many. */
+  'intake.judge-batch': { submissionIds: string[] };
 }
 export type JobName = keyof JobPayloads;
 export type JobOf<N extends JobName> = { name: N; data: JobPayloads[N] };
 
 export const JOB_QUEUE: { [N in JobName]: QueueName } = {
   'intake.judge': QUEUES.intake,
+  'intake.judge-batch': QUEUES.intake,
 };

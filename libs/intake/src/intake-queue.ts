@@ -22,7 +22,7 @@ export interface IntakeItem {
 
 /** The producer side of the intake queue. */
 export class IntakeQueue {
-  readonly queue: Queue<JobPayloads['intake.judge']>;
+  readonly queue: Queue<JobPayloads['intake.judge'] | JobPayloads['intake.judge-batch']>;
 
   constructor(connection: Redis, prefix: string) {
     this.queue = new Queue(QUEUES.intake, { connection, prefix });
@@ -37,6 +37,22 @@ export class IntakeQueue {
         opts: intakeJobOptions(i.sourceKey, i.attempt ?? 0),
       })),
     );
+  }
+
+  /**
+   * Queues submissions in batches of up to `size` per job (bulk imports). The job id names the batch, so
+   * re-queuing the same batch is a no-op; the sweeper still covers any submission left unfinished.
+   */
+  async enqueueBatches(batchKey: string, submissionIds: string[], size = 200): Promise<void> {
+    const jobs = [];
+    for (let i = 0; i < submissionIds.length; i += size) {
+      jobs.push({
+        name: 'intake.judge-batch' as const,
+        data: { submissionIds: submissionIds.slice(i, i + size) },
+        opts: { ...intakeJobOptions(`batch:${batchKey}-${i / size}`), jobId: `batch-${batchKey}-${i / size}` },
+      });
+    }
+    if (jobs.length) await this.queue.addBulk(jobs);
   }
 
   /** Jobs not yet finished: what `drain` waits on. */

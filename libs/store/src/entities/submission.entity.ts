@@ -10,6 +10,10 @@ export class SubmissionEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_submissions' })
   id: string;
 
+  /** Recording order; a stable cursor for exports and consumers that page through submissions. */
+  @Column({ type: 'bigint', insert: false, update: false })
+  seq: string;
+
   @Column({ name: 'source_key', type: 'text' })
   sourceKey: string;
 

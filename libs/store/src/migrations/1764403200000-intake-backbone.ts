@@ -47,6 +47,7 @@ export class IntakeBackbone1764403200000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE submissions (
         id uuid NOT NULL DEFAULT gen_random_uuid(),
+        seq bigint GENERATED ALWAYS AS IDENTITY,
         source_key text NOT NULL,
         channel_type text NOT NULL,
         channel_id uuid NOT NULL,
@@ -75,6 +76,7 @@ export class IntakeBackbone1764403200000 implements MigrationInterface {
         replay_count int NOT NULL DEFAULT 0,
         CONSTRAINT pk_submissions PRIMARY KEY (id),
         CONSTRAINT uq_submissions_source_key UNIQUE (source_key),
+        CONSTRAINT uq_submissions_seq UNIQUE (seq),
         CONSTRAINT fk_submissions_channel FOREIGN KEY (channel_id) REFERENCES channels(id),
         CONSTRAINT fk_submissions_case FOREIGN KEY (case_id) REFERENCES cases(id),
         CONSTRAINT ck_submissions_status CHECK (status IN ('pending','accepted','out_of_scope','rejected'))

@@ -269,7 +269,8 @@ export class SubmissionRepository {
 
   /** Every unfinished submission (failed ones included) for an operator's replay; bumps the replay counter. */
   async claimForReplay(limit: number): Promise<{ id: string; sourceKey: string; replayCount: number }[]> {
-    const rows: { id: string; source_key: string; replay_count: number }[] = await this.ds.query(
+    // TypeORM answers an UPDATE with [rows, affected].
+    const [rows]: [{ id: string; source_key: string; replay_count: number }[], number] = await this.ds.query(
       `UPDATE submissions SET replay_count = replay_count + 1, failed_at = NULL
         WHERE id IN (SELECT id FROM submissions WHERE status = 'pending' ORDER BY received_at LIMIT $1)
         RETURNING id, source_key, replay_count`,
@@ -284,24 +285,20 @@ export class SubmissionRepository {
     return r.n;
   }
 
-  /** Streams export rows in id order, in pages, so a large store is exported in constant memory. */
+  /** Streams export rows in recording order, in pages, so a large store is exported in constant memory. */
   async *exportRows(pageSize = 2000): AsyncGenerator<SubmissionEntity[]> {
-    let after: Date | null = null;
-    let afterId = '00000000-0000-0000-0000-000000000000';
+    let after = '0';
     for (;;) {
       const page: SubmissionEntity[] = await this.ds
         .getRepository(SubmissionEntity)
         .createQueryBuilder('s')
-        .where(after ? '(s.received_at, s.id) > (:after, :afterId)' : '1=1', { after, afterId })
-        .orderBy('s.received_at', 'ASC')
-        .addOrderBy('s.id', 'ASC')
+        .where('s.seq > :after', { after })
+        .orderBy('s.seq', 'ASC')
         .take(pageSize)
         .getMany();
       if (page.length === 0) return;
       yield page;
-      const last = page[page.length - 1];
-      after = last.receivedAt;
-      afterId = last.id;
+      after = page[page.length - 1].seq;
     }
   }
 }
