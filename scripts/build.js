@@ -24,9 +24,10 @@ function newestMtime(dir) {
   return newest;
 }
 
+function build(force) {
 const inputs = Math.max(...sources.map((s) => newestMtime(path.join(root, s))), fs.statSync(path.join(root, '.swcrc')).mtimeMs);
 const built = fs.existsSync(stamp) ? fs.statSync(stamp).mtimeMs : 0;
-if (built >= inputs && !process.argv.includes('--force')) process.exit(0);
+if (built >= inputs && !force) return;
 
 // Files are overwritten in place (never delete dist/ first): other processes may be running from it.
 // A lock directory keeps concurrent builds (parallel test runs, `npm start` beside the CLI) from interleaving.
@@ -51,7 +52,7 @@ for (;;) {
 }
 try {
   const again = fs.existsSync(stamp) ? fs.statSync(stamp).mtimeMs : 0;
-  if (again < inputs || process.argv.includes('--force')) {
+  if (again < inputs || force) {
     const swc = require.resolve('@swc/cli/bin/swc.js');
     execFileSync(process.execPath, [swc, ...sources.filter((s) => fs.existsSync(path.join(root, s))), '-d', 'dist', '--config-file', '.swcrc', '--copy-files', '-q', '--ignore', '**/__tests__/**'], {
       cwd: root,
@@ -63,3 +64,8 @@ try {
 } finally {
   fs.rmSync(lock, { recursive: true, force: true });
 }
+}
+
+module.exports = { build };
+// `node scripts/build.js [--force]`; required by scripts/start.js and scripts/cli.js, which call build().
+if (require.main === module) build(process.argv.includes('--force'));

@@ -4,7 +4,7 @@
 const { spawn, spawnSync } = require('node:child_process');
 const path = require('node:path');
 
-require('./build.js');
+require('./build.js').build(false);
 const dist = path.join(__dirname, '..', 'dist', 'apps');
 const pre = spawnSync(process.execPath, [path.join(dist, 'cli/src/main.js'), 'migrate'], { stdio: ['ignore', 'ignore', 'inherit'] });
 if (pre.status !== 0) process.exit(pre.status ?? 1);

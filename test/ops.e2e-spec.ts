@@ -19,7 +19,7 @@ describe('operating the gateway: channels, health, metrics, queues, logs', () =>
   beforeAll(async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'huiliu-seed-'));
     const seed = path.join(dir, 'channels.yaml');
-    writeFileSync(seed, 'channels:\n  - type: web\n    name: city-portal\n    homeDivision: "320102"\n  - type: email\n    name: county-mailbox\n    enabled: false\n    credentials: { password: s3cret-pass }\n');
+    writeFileSync(seed, 'channels:\n  - type: web\n    name: city-portal\n    homeDivision: "320102"\n  - type: email\n    name: county-mailbox\n    enabled: false\n    settings: { host: 127.0.0.1, port: 1143, user: intake }\n    credentials: { password: s3cret-pass }\n');
     env = await createTestEnv({ CHANNELS_FILE: seed, WORKER_METRICS_PORT: String(30000 + Math.floor(Math.random() * 20000)) });
     env.config.WORKER_METRICS_URL = `http://127.0.0.1:${env.config.WORKER_METRICS_PORT}/metrics`;
     gw = await startGateway(env.config, logs.logger());

@@ -1,5 +1,8 @@
 import 'reflect-metadata';
 import { webIntakeBench } from './web-intake.bench';
+import { hotlineImportBench } from './hotline-import.bench';
+import { emailImapBench } from './email-imap.bench';
+import { wechatPushBench } from './wechat-push.bench';
 
 /**
  * `npm run bench [-- --only web]`: prints each figure as it is measured and a JSON line at the end.
@@ -18,6 +21,29 @@ async function main() {
     console.log(`web → case, end to end: ${r.endToEndPerSec.toFixed(0)} submissions/s over ${r.submissions} (HTTP concurrency ${r.concurrency}); submit→case p50 ${r.submitToCaseP50Ms.toFixed(0)} ms, p99 ${r.submitToCaseP99Ms.toFixed(0)} ms; HTTP p50 ${r.httpP50Ms.toFixed(1)} ms, p99 ${r.httpP99Ms.toFixed(1)} ms`);
     console.log(`web at ${r.paced.ratePerSec}/s for ${r.paced.sent}: submit→case p50 ${r.paced.submitToCaseP50Ms.toFixed(0)} ms, p99 ${r.paced.submitToCaseP99Ms.toFixed(0)} ms; HTTP p99 ${r.paced.httpP99Ms.toFixed(1)} ms`);
     console.log(`raw BullMQ add → no-op worker (same producer concurrency): ${r.rawBaselinePerSec.toFixed(0)} jobs/s; ratio ${r.ratio.toFixed(2)}`);
+  }
+  if (want('hotline')) {
+    const r = await hotlineImportBench(Number(process.env.BENCH_HOTLINE_ROWS ?? 100_000));
+    results.hotline = r;
+    console.log(`hotline import (GBK CSV, ${r.rows} rows, ${r.fileMb.toFixed(0)} MB, worker stopped): ${r.rowsPerSec.toFixed(0)} rows/s (${r.seconds.toFixed(1)} s), peak RSS ${r.peakRssMb.toFixed(0)} MB, ${r.jobsQueued} judging jobs queued`);
+  }
+  if (want('wechat')) {
+    const r = await wechatPushBench({ followers: Number(process.env.BENCH_WECHAT_FOLLOWERS ?? 10000), concurrency: 64, pacedRate: 200, pacedSeconds: 10 });
+    results.wechat = r;
+    console.log(`wechat pushes (signed, gathered, answered; gateway process): ${r.pushesPerSec.toFixed(0)} pushes/s over ${r.pushes} (HTTP concurrency ${r.concurrency}), p50 ${r.httpP50Ms.toFixed(1)} ms, p99 ${r.httpP99Ms.toFixed(1)} ms; ${r.submissionsRecorded}/${r.followers} conversations recorded`);
+    console.log(`wechat at ${r.paced.ratePerSec} pushes/s for ${r.paced.sent}: p50 ${r.paced.httpP50Ms.toFixed(1)} ms, p99 ${r.paced.httpP99Ms.toFixed(1)} ms, max ${r.paced.httpMaxMs.toFixed(1)} ms`);
+  }
+  if (want('email')) {
+    const r = await emailImapBench(Number(process.env.BENCH_EMAIL_MESSAGES ?? 10_000));
+    results.email = r;
+    console.log(`email IMAP → inbox (fetch, record, acknowledge; ${r.messages} mixed messages): ${r.perSec.toFixed(0)} messages/s (${r.seconds.toFixed(1)} s), peak RSS ${r.peakRssMb.toFixed(0)} MB`);
+    console.log(`email peak RSS, 500-message mix with message cap ${r.memory.maxMessageBytes / 1024 / 1024} MB: ${r.memory.baselineMb.toFixed(0)} MB without, ${r.memory.with25MbMb.toFixed(0)} MB with a 25 MB attachment, ${r.memory.with50MbMb.toFixed(0)} MB with a 50 MB one`);
+  }
+  // A million rows takes a while: only when asked for (`--only hotline-1m` or BENCH_HOTLINE_1M=1).
+  if (only?.includes('hotline-1m') || process.env.BENCH_HOTLINE_1M === '1') {
+    const r = await hotlineImportBench(1_000_000);
+    results['hotline-1m'] = r;
+    console.log(`hotline import (GBK CSV, ${r.rows} rows, ${r.fileMb.toFixed(0)} MB, worker stopped): ${r.rowsPerSec.toFixed(0)} rows/s (${r.seconds.toFixed(1)} s), peak RSS ${r.peakRssMb.toFixed(0)} MB`);
   }
   console.log(JSON.stringify(results));
 }

@@ -87,7 +87,11 @@ export async function webIntakeBench(opts: { submissions: number; concurrency: n
   const port = await freePort();
   try {
     const gateway = env.spawnApp('gateway', { PORT: String(port) });
-    await waitUntil(async () => gateway.output().includes('gateway listening') || gateway.exitCode !== null, 60000, 'gateway start');
+    await waitUntil(
+      async () => gateway.exitCode !== null || (await fetch(`http://127.0.0.1:${port}/health/live`).then((r) => r.ok, () => false)),
+      60000,
+      'gateway start',
+    );
     if (gateway.exitCode !== null) throw new Error(`gateway exited: ${gateway.output()}`);
     const worker = env.spawnApp('worker');
     const db = new Client({ connectionString: env.databaseUrl });

@@ -4,7 +4,7 @@
  * Division and category come from truth.jsonl as an oracle (the real stages supply them).
  *
  *   npx swc scripts/dev/dedup-eval.ts scripts/dev/dedup-samples.ts libs -d /tmp/dd-eval --config-file .swcrc -q \
- *     && node /tmp/dd-eval/scripts/dev/dedup-eval.js [--verbose] [--auto-without-division]
+ *     && node /tmp/dd-eval/scripts/dev/dedup-eval.js [--verbose] [--auto-without-division] [--pairwise]
  * (run from the repository root: npm packages and the rule tables are found from the working directory)
  */
 import * as fs from 'node:fs';
@@ -24,6 +24,8 @@ const verbose = process.argv.includes('--verbose');
 const PEPPER = 'dedup-eval';
 
 interface Item {
+  /** Why the submission attached where it did (case mode). */
+  why?: string;
   rec: SampleRecord;
   side: Dedup.MatchSide;
   keys: string[];
@@ -131,6 +133,103 @@ function simulate(records: SampleRecord[], config: Dedup.MatchConfig, bands: Ded
   return { valid, primary, items, clusterOf, grey, featureMs, scoreMs, scored, probes, indexRows: [...index.values()].reduce((s, l) => s + l.length, 0) };
 }
 
+/**
+ * Case-level matching, as the pipeline does it: each case keeps the union of its members' features
+ * (mergeCaseFeatures) and its members' keys; a submission is scored against every candidate case
+ * (chooseCase) and attaches on 'auto'.
+ */
+function simulateCases(records: SampleRecord[], config: Dedup.MatchConfig, bands: Dedup.BandOptions) {
+  const valid = records.filter((r) => r.truth.expect.validity === 'valid');
+  const byKey = new Map(records.map((r) => [r.key, r]));
+  const primary = valid.filter((r) => !r.truth.expect.redelivery_of && !r.foldedInto).sort((a, b) => a.at - b.at);
+  const index = new Map<string, Set<number>>();
+  const cases: Dedup.CaseFeatures[] = [];
+  const items: Item[] = [];
+  const clusterOf = new Map<string, number>();
+  let grey = 0;
+  let uniqueAuto = 0;
+  let uniqueWrong = 0;
+  let featureMs = 0;
+  let scoreMs = 0;
+  let scored = 0;
+  let probes = 0;
+  for (const rec of primary) {
+    const t0 = now();
+    const f = dedup.extractIncidentFeatures({ text: rec.text, title: rec.title, subject: rec.subject, address: rec.address });
+    const signature = dedup.minhash(f.shingles);
+    const keys = dedup.anchorKeys(f, signature, bands);
+    featureMs += now() - t0;
+    const side: Dedup.MatchSide = {
+      ...f,
+      divisionCode: rec.truth.expect.division,
+      category: rec.truth.expect.category,
+      at: rec.at,
+      complainantKey: dedup.complainantKeyOf(rec.complainant, PEPPER),
+      signature,
+    };
+    const probe = dedup.probeKeys(side.divisionCode, side.category!, keys);
+    probes += probe.length;
+    const found = new Set<number>();
+    for (const k of probe) for (const c of index.get(k) ?? []) found.add(c);
+    const t1 = now();
+    const choice = dedup.chooseCase(side, [...found].map((c) => ({ caseId: c, features: cases[c] })), config);
+    scored += found.size;
+    scoreMs += now() - t1;
+    let cluster: number;
+    if (choice.decision === 'auto' && choice.caseId !== null) {
+      cluster = choice.caseId;
+      cases[cluster] = dedup.mergeCaseFeatures(cases[cluster], side);
+      if (choice.reasons.some((r) => r.startsWith('polluter name unique'))) {
+        uniqueAuto++;
+        const first = items.find((it) => it.cluster === cluster);
+        const wrong = !!first && first.rec.truth.expect.incident !== rec.truth.expect.incident;
+        if (wrong) uniqueWrong++;
+        if (verbose) {
+          const p = choice.result!.parts;
+          console.log(`unique-name ${wrong ? 'WRONG' : 'right'} ${rec.truth.expect.incident}→${first?.rec.truth.expect.incident} e=${p.entity} pl=${p.place} pr=${p.problem?.toFixed(2)} t=${p.text.toFixed(2)} d=${p.days.toFixed(0)} c=${p.sameComplainant} ${side.entity}/${cases[cluster].entities.map((e) => e.core)} ${cases[cluster].divisionCode ?? '-'}/${side.divisionCode ?? '-'}`);
+        }
+      }
+    } else {
+      if (choice.decision === 'suggested') grey++;
+      cluster = cases.length;
+      cases.push(dedup.caseFeaturesOf(side));
+    }
+    const why = `${choice.decision} ${choice.score.toFixed(2)} ${choice.reasons.join('; ')}`;
+    items.push({ rec, side, keys, cluster, why });
+    clusterOf.set(rec.key, cluster);
+    for (const k of dedup.storeKeys(cases[cluster].divisionCode, side.category!, keys)) {
+      const set = index.get(k);
+      if (set) set.add(cluster);
+      else index.set(k, new Set([cluster]));
+    }
+  }
+  let clusters = cases.length;
+  for (const r of valid) {
+    if (clusterOf.has(r.key)) continue;
+    const target = r.foldedInto ?? keyOfRef(r.truth.channel, r.truth.expect.redelivery_of!);
+    const c = clusterOf.get(target) ?? clusterOf.get(byKey.get(target)?.foldedInto ?? '');
+    clusterOf.set(r.key, c ?? clusters++);
+  }
+  const caseJsonBytes = cases.map((c) => JSON.stringify(c).length).sort((a, b) => a - b);
+  return {
+    valid,
+    primary,
+    items,
+    cases,
+    clusterOf,
+    grey,
+    uniqueAuto,
+    uniqueWrong,
+    featureMs,
+    scoreMs,
+    scored,
+    probes,
+    indexRows: [...index.values()].reduce((s, l) => s + l.size, 0),
+    caseJsonMedian: caseJsonBytes[caseJsonBytes.length >> 1],
+    caseJsonMax: caseJsonBytes[caseJsonBytes.length - 1],
+  };
+}
+
 function show(r: SampleRecord): string {
   return `${r.truth.expect.incident} ${r.truth.expect.division} ${r.truth.channel} | ${r.subject ?? ''} | ${r.text.replace(/\s+/g, ' ').slice(0, 90)}`;
 }
@@ -191,9 +290,26 @@ function compareSignatures(items: Item[]) {
 async function main() {
   const records = await loadSamples();
   // --auto-without-division: let a submission without a division attach automatically on the polluter's name.
-  const config = { ...dedup.DEFAULT_MATCH_CONFIG, autoWithoutDivision: process.argv.includes('--auto-without-division') };
-  const run = simulate(records, config, dedup.DEFAULT_BANDS);
+  const config: Dedup.MatchConfig = {
+    ...dedup.DEFAULT_MATCH_CONFIG,
+    weights: { ...dedup.DEFAULT_MATCH_CONFIG.weights },
+    autoWithoutDivision: process.argv.includes('--auto-without-division'),
+  };
+  // --set name=value (autoThreshold=0.4, weights.placeSame=0.3): try a configuration without editing code.
+  for (let i = 0; i < process.argv.length; i++) {
+    if (process.argv[i] !== '--set') continue;
+    const [name, value] = process.argv[i + 1].split('=');
+    const [head, tail] = name.split('.');
+    if (tail) (config.weights as unknown as Record<string, number>)[tail] = Number(value);
+    else (config as unknown as Record<string, unknown>)[head] = value === 'true' ? true : value === 'false' ? false : Number.isNaN(Number(value)) ? value : Number(value);
+  }
+  const pairwiseMode = process.argv.includes('--pairwise');
+  const run = pairwiseMode ? simulate(records, config, dedup.DEFAULT_BANDS) : simulateCases(records, config, dedup.DEFAULT_BANDS);
   const pw = pairwise(run.valid, run.clusterOf);
+  console.log(pairwiseMode ? 'mode: report-to-report (scoreMatch against single members)' : 'mode: report-to-case (chooseCase over case features)');
+  if ('cases' in run) {
+    console.log(`automatic attachments by a unique polluter name without division ${run.uniqueAuto} (${run.uniqueWrong} to another incident's case); case features JSON median ${run.caseJsonMedian} B, max ${run.caseJsonMax} B`);
+  }
   console.log(`valid records ${run.valid.length} (matched ${run.primary.length}; redeliveries and folded chat messages follow their original)`);
   console.log(`clusters ${new Set(run.clusterOf.values()).size} vs truth incidents ${new Set(run.valid.map((r) => r.truth.expect.incident)).size}`);
   console.log(`pairwise precision ${pw.precision.toFixed(4)} recall ${pw.recall.toFixed(4)} (tp ${pw.tp}, fp ${pw.fp}, fn ${pw.fn}); grey band (best candidate 'suggested') ${run.grey}`);
@@ -225,10 +341,36 @@ async function main() {
 
   compareSignatures(run.items);
 
+  if (process.argv.includes('--splits') && 'cases' in run) {
+    // Every submission that did not join the case of its incident's first report, and why.
+    const firstCase = new Map<string, number>();
+    const tally = new Map<string, number>();
+    for (const it of run.items) {
+      const inc = it.rec.truth.expect.incident!;
+      if (!firstCase.has(inc)) {
+        firstCase.set(inc, it.cluster);
+        continue;
+      }
+      const target = firstCase.get(inc)!;
+      if (it.cluster === target) continue;
+      const m = dedup.scoreAgainstCase(it.side, run.cases[target]);
+      const p = m.parts;
+      const cause =
+        m.decision === 'none' && m.score === 0
+          ? m.reasons[m.reasons.length - 1].replace(/ \(.*$/, '')
+          : `${m.decision} e=${p.entity} pl=${p.place} div=${p.division}`;
+      tally.set(cause, (tally.get(cause) ?? 0) + 1);
+      console.log(`split ${inc} [${cause}] ${m.score.toFixed(2)} ${m.reasons.join('; ')}\n    ${show(it.rec)}\n    e=${it.side.entity} al=${it.side.aliases} k=${it.side.kind} p=${it.side.places} t=${it.side.townships}\n    case: e=${run.cases[target].entities.map((e) => e.core)} al=${run.cases[target].aliases} k=${run.cases[target].kinds} p=${run.cases[target].places} t=${run.cases[target].townships} g=${run.cases[target].problemGroups}`);
+    }
+    console.log([...tally].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${v}\t${k}`).join('\n'));
+  }
   if (verbose) {
     const seen = new Set<string>();
     console.log('\nFalse merges:');
-    for (const [a, b] of pw.fps.slice(0, 40)) console.log(`  ${show(a)}\n  ${show(b)}\n`);
+    for (const [a, b] of pw.fps.slice(0, 40)) {
+      const why = (r: SampleRecord) => run.items.find((i) => i.rec.key === r.key)?.why ?? '';
+      console.log(`  ${show(a)}\n    ← ${why(a)}\n  ${show(b)}\n    ← ${why(b)}\n`);
+    }
     console.log('Missed pairs:');
     for (const [a, b] of pw.fns) {
       const k = `${a.truth.expect.incident}`;
@@ -236,7 +378,9 @@ async function main() {
       seen.add(k);
       const ia = run.items.find((i) => i.rec.key === a.key);
       const ib = run.items.find((i) => i.rec.key === b.key);
-      const m = ia && ib ? dedup.scoreMatch(ia.side, ib.side) : null;
+      const [early, late] = ia && ib && ia.side.at > ib.side.at ? [ib, ia] : [ia, ib];
+      const m =
+        early && late ? ('cases' in run ? dedup.scoreAgainstCase(late.side, run.cases[early.cluster]) : dedup.scoreMatch(late.side, early.side)) : null;
       console.log(`  ${show(a)}\n  ${show(b)}\n    → ${m ? `${m.score.toFixed(2)} ${m.reasons.join('; ')}` : 'folded/redelivery'}`);
       if (ia && ib) console.log(`    e=${ia.side.entity}/${ib.side.entity} k=${ia.side.kind}/${ib.side.kind} p=${ia.side.places}/${ib.side.places} t=${ia.side.townships}/${ib.side.townships}`);
     }

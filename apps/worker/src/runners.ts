@@ -1,6 +1,9 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Registry } from 'prom-client';
 import type { AppConfig, Logger } from '@huiliu/platform';
+import { ImportRunner } from './imports/import.runner';
+import { EmailRunner } from './email/email.runner';
+import { chatChannelRunners } from './telegram';
 
 /**
  * Something the worker process runs beside the intake processor: a pull channel's supervisor (IMAP,
@@ -23,5 +26,9 @@ export interface RunnerDeps {
 /** Every runner of this build; each channel adds its own line. */
 export function createRunners(deps: RunnerDeps): Runner[] {
   void deps;
-  return [];
+  return [
+    new ImportRunner(deps),
+    new EmailRunner(deps),
+    ...chatChannelRunners(deps),
+  ];
 }

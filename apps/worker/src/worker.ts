@@ -45,7 +45,7 @@ export async function startWorker(config: AppConfig, logger: Logger, opts: { sta
       res.writeHead(200, { 'Content-Type': registry.contentType }).end(await registry.metrics());
     });
     server.on('error', (err) => logger.warn({ err: (err as Error).message, port: config.WORKER_METRICS_PORT }, 'worker metrics endpoint not started'));
-    server.listen(config.WORKER_METRICS_PORT, '127.0.0.1');
+    server.listen(config.WORKER_METRICS_PORT, config.WORKER_METRICS_HOST);
   }
   logger.info({ queue: 'intake', concurrency: config.WORKER_CONCURRENCY, metricsPort: config.WORKER_METRICS_PORT, runners: runners.map((r) => r.name) }, 'worker started');
 

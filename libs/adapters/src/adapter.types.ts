@@ -33,6 +33,8 @@ export interface FileIngestContext {
   /** Size above which a single native record is refused before being parsed. */
   maxRecordBytes: number;
   maxAttachmentBytes: number;
+  /** The channel being replayed into: adapters whose parsing is configured per channel (a webhook mapping) read its settings. */
+  channel?: { id: string; name: string; settings: Record<string, unknown> };
 }
 
 /**
@@ -44,6 +46,8 @@ export interface ChannelAdapter {
   readonly mode: 'push' | 'pull' | 'batch';
   /** Validates a channel's settings when an operator creates or changes it. */
   readonly settingsSchema: ZodType;
+  /** Checks a channel's credentials against its settings (secrets are kept out of settings); messages name `credentials.…`. */
+  checkCredentials?(settings: unknown, credentials: Record<string, unknown>): { path: string; message: string }[];
   /** Native files (or directories already expanded to files) → records, in input order. */
   readFiles(paths: string[], ctx: FileIngestContext): AsyncIterable<AdapterRecord>;
 }

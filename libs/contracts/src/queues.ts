@@ -4,6 +4,10 @@
 export const QUEUES = {
   /** Submission ids waiting to be judged: validate → locate → classify → dedup → persist. */
   intake: 'intake',
+  /** Uploaded export and register files waiting to be imported (one job per file). */
+  imports: 'imports',
+  /** Files a chat platform holds (Telegram photos and documents), fetched into the blob store after recording. */
+  media: 'media',
 } as const;
 // Channel work (imports, media downloads, deliveries) adds its queues here, with its payloads below.
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -13,6 +17,10 @@ export interface JobPayloads {
   'intake.judge': { submissionId: string; sourceKey: string };
   /** Bulk producers (file imports) queue submissions in batches: one job judges many. */
   'intake.judge-batch': { submissionIds: string[] };
+  /** Import one stored file (a row of the imports table) into the inbox. */
+  'imports.run': { importId: string };
+  /** Fetch one attachment of a recorded submission by its platform file id. */
+  'media.fetch': { submissionId: string; attachmentIndex: number; fileId: string; channelId: string };
 }
 export type JobName = keyof JobPayloads;
 export type JobOf<N extends JobName> = { name: N; data: JobPayloads[N] };
@@ -20,4 +28,6 @@ export type JobOf<N extends JobName> = { name: N; data: JobPayloads[N] };
 export const JOB_QUEUE: { [N in JobName]: QueueName } = {
   'intake.judge': QUEUES.intake,
   'intake.judge-batch': QUEUES.intake,
+  'imports.run': QUEUES.imports,
+  'media.fetch': QUEUES.media,
 };

@@ -41,22 +41,46 @@ function standsAlone(text: string, start: number, end: number, index: DivisionIn
   return false;
 }
 
+/** Name lengths by first character, longest first: most positions of a text start no name at all. */
+const lengthsByFirstChar = new WeakMap<DivisionIndex, Map<string, number[]>>();
+
+function lengthsFor(index: DivisionIndex): Map<string, number[]> {
+  let m = lengthsByFirstChar.get(index);
+  if (m) return m;
+  const sets = new Map<string, Set<number>>();
+  const townshipNames = [...index.townships.keys()].filter((n) => n.length <= MAX_TOWNSHIP_NAME);
+  for (const name of [...index.names.keys(), ...townshipNames]) {
+    if (name.length < 2) continue;
+    const first = name[0];
+    let set = sets.get(first);
+    if (!set) sets.set(first, (set = new Set()));
+    set.add(name.length);
+  }
+  m = new Map([...sets].map(([c, lens]) => [c, [...lens].sort((a, b) => b - a)]));
+  lengthsByFirstChar.set(index, m);
+  return m;
+}
+
 export function scanMentions(text: string, field: MentionField, index: DivisionIndex): Mention[] {
   const out: Mention[] = [];
-  const maxLen = Math.max(index.maxNameLength, MAX_TOWNSHIP_NAME);
+  const byFirst = lengthsFor(index);
   let i = 0;
   while (i < text.length) {
     let found: Mention | null = null;
-    for (let len = Math.min(maxLen, text.length - i); len >= 2; len--) {
-      const name = text.slice(i, i + len);
-      const after = text.slice(i + len, i + len + 2);
-      let entries = index.names.get(name) ?? [];
-      const townships = index.townships.get(name) ?? [];
-      if (entries.length && NOT_A_PLACE_AFTER.test(after)) entries = entries.filter((e) => e.form === 'full' && /[省市区县旗州盟]$/.test(name));
-      if (entries.some((e) => e.form !== 'full') && !standsAlone(text, i, i + len, index, out[out.length - 1])) entries = entries.filter((e) => e.form === 'full');
-      if (!entries.length && !townships.length) continue;
-      found = { field, start: i, end: i + len, name, entries, townships };
-      break;
+    const lengths = byFirst.get(text[i]);
+    if (lengths) {
+      for (const len of lengths) {
+        if (i + len > text.length) continue;
+        const name = text.slice(i, i + len);
+        let entries = index.names.get(name) ?? [];
+        const townships = index.townships.get(name) ?? [];
+        if (!entries.length && !townships.length) continue;
+        if (entries.length && NOT_A_PLACE_AFTER.test(text.slice(i + len, i + len + 2))) entries = entries.filter((e) => e.form === 'full' && /[省市区县旗州盟]$/.test(name));
+        if (entries.some((e) => e.form !== 'full') && !standsAlone(text, i, i + len, index, out[out.length - 1])) entries = entries.filter((e) => e.form === 'full');
+        if (!entries.length && !townships.length) continue;
+        found = { field, start: i, end: i + len, name, entries, townships };
+        break;
+      }
     }
     if (found) {
       out.push(found);

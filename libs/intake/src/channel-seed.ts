@@ -17,10 +17,14 @@ export const ChannelDefinition = z.object({
 export type ChannelDefinition = z.infer<typeof ChannelDefinition>;
 
 /** Checks a channel's settings against its adapter's schema; returns messages (empty when fine). */
-export function checkChannelSettings(registry: AdapterRegistry, def: Pick<ChannelDefinition, 'type' | 'settings'>): string[] {
+export function checkChannelSettings(registry: AdapterRegistry, def: Pick<ChannelDefinition, 'type' | 'settings'> & { credentials?: Record<string, unknown> }): string[] {
   if (!registry.has(def.type)) return [];
   const r = registry.get(def.type).settingsSchema.safeParse(def.settings);
-  return r.success ? [] : r.error.issues.map((i) => `settings.${i.path.join('.')}: ${i.message}`);
+  const problems = r.success ? [] : r.error.issues.map((i) => `settings.${i.path.join('.')}: ${i.message}`);
+  // Credentials are checked when they are given (create, seed); the adapter says which secret its settings need.
+  const adapter = registry.get(def.type);
+  if (r.success && def.credentials && adapter.checkCredentials) problems.push(...adapter.checkCredentials(def.settings, def.credentials).map((i) => `${i.path}: ${i.message}`));
+  return problems;
 }
 
 /**

@@ -2,6 +2,10 @@ import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown 
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { AdapterRegistry, WebAdapter } from '@huiliu/adapters';
+import { WebhookAdapter } from '@huiliu/adapters';
+import { EmailAdapter } from '@huiliu/adapters';
+import { TelegramAdapter, WechatAdapter } from '@huiliu/adapters';
+import { HotlineAdapter, LetterAdapter, TransferAdapter, VisitAdapter } from '@huiliu/adapters';
 import { createRedis, FsBlobStore, type AppConfig, type Logger } from '@huiliu/platform';
 import { CaseRepository, ChannelRepository, createDataSource, SubmissionRepository } from '@huiliu/store';
 import { InboxRecorder } from './inbox-recorder';
@@ -10,7 +14,7 @@ import { BLOB_STORE, CONFIG, DATA_SOURCE, LOGGER, REDIS } from './tokens';
 
 /** Every adapter the house knows, registered once by channel type. */
 export function createAdapterRegistry(): AdapterRegistry {
-  return new AdapterRegistry([new WebAdapter()]);
+  return new AdapterRegistry([new WebAdapter(), new HotlineAdapter(), new LetterAdapter(), new VisitAdapter(), new TransferAdapter(), new WebhookAdapter(), new EmailAdapter(), new TelegramAdapter(), new WechatAdapter()]);
 }
 
 /**

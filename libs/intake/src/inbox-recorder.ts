@@ -58,17 +58,24 @@ export class InboxRecorder {
   async close(): Promise<void> {
     this.closed = true;
     while (this.queue.length || this.inFlight) {
-      if (this.queue.length && this.inFlight < (this.opts.maxInFlight ?? 4)) this.flush();
+      if (this.queue.length && this.inFlight < (this.opts.maxInFlight ?? 2)) this.flush();
       await new Promise((r) => setTimeout(r, 5));
     }
   }
 
+  /**
+   * Group commit: when no commit is running the batch goes at once (after this tick's arrivals join it);
+   * while commits run, arrivals wait and go together in the next one. Batches grow with load and no
+   * latency is added when idle.
+   */
   private schedule() {
     if (this.queue.length >= this.opts.batchSize) {
       this.flush();
       return;
     }
-    if (!this.timer) this.timer = setTimeout(() => this.flush(), this.opts.batchMs);
+    if (this.timer) return;
+    const delay = this.inFlight === 0 ? 0 : this.opts.batchMs;
+    this.timer = setTimeout(() => this.flush(), delay);
   }
 
   private flush() {
@@ -77,7 +84,7 @@ export class InboxRecorder {
       this.timer = null;
     }
     if (this.queue.length === 0) return;
-    if (this.inFlight >= (this.opts.maxInFlight ?? 4)) {
+    if (this.inFlight >= (this.opts.maxInFlight ?? 2)) {
       // Commits in flight; the batch keeps growing and goes when one finishes.
       return;
     }
@@ -89,7 +96,7 @@ export class InboxRecorder {
       })
       .finally(() => {
         this.inFlight--;
-        if (this.queue.length) this.schedule();
+        if (this.queue.length) this.flush();
       });
   }
 
@@ -126,7 +133,7 @@ export class InboxRecorder {
     // Durable now. Queueing is best effort: a submission whose job is lost is re-queued by the sweeper.
     const created = recorded.filter((r) => r.created);
     try {
-      await this.deps.intake.enqueue(created.map((r) => ({ submissionId: r.id, sourceKey: r.sourceKey })));
+      await this.deps.intake.enqueueCommitted(created.map((r) => ({ submissionId: r.id, sourceKey: r.sourceKey })));
     } catch (err) {
       this.deps.logger.warn({ err, count: created.length }, 'recorded submissions not queued; the sweeper will queue them');
     }

@@ -3,3 +3,7 @@ export * from './inbox-recorder';
 export * from './tokens';
 export * from './core.module';
 export * from './channel-seed';
+export * from './import';
+export * from './channel-state';
+export * from './email';
+export * from './conversation';

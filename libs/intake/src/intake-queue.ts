@@ -1,5 +1,6 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { createHash } from 'node:crypto';
 import { jobIdOf, QUEUES, type JobPayloads } from '@huiliu/contracts';
 
 /** Per-job options in one place: id from the source key, retries with backoff, failed jobs kept for a person. */
@@ -37,6 +38,19 @@ export class IntakeQueue {
         opts: intakeJobOptions(i.sourceKey, i.attempt ?? 0),
       })),
     );
+  }
+
+  /**
+   * Queues what one inbox commit recorded. A lone submission gets its own job (id from its source key);
+   * several recorded together travel as one batch job whose id is derived from their source keys, so the
+   * queue pays its per-job cost once per commit instead of once per submission under load.
+   */
+  async enqueueCommitted(items: IntakeItem[]): Promise<void> {
+    if (items.length <= 1) return this.enqueue(items);
+    const keys = items.map((i) => i.sourceKey).sort();
+    const digest = createHash('sha256').update(keys.join('\n')).digest('base64url').slice(0, 27).replace(/-/g, '_');
+    const id = `batch-${digest}`;
+    await this.queue.add('intake.judge-batch', { submissionIds: items.map((i) => i.submissionId) }, { ...intakeJobOptions(`batch:${digest}`), jobId: id });
   }
 
   /**

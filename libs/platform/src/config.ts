@@ -34,6 +34,7 @@ export const ENV_SCHEMA = z.object({
   WORKER_BATCH_SIZE: int(1, 1000).default(200),
   WORKER_LOCK_MS: int(1000, 600_000).default(30_000),
   WORKER_METRICS_PORT: int(0, 65535).default(9464),
+  WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
   WORKER_METRICS_URL: z.string().default('http://127.0.0.1:9464/metrics'),
   SWEEP_INTERVAL_MS: int(500, 3_600_000).default(10_000),
   HEALTH_MAX_LAG_MS: int(1000, 86_400_000).default(120_000),
@@ -41,8 +42,42 @@ export const ENV_SCHEMA = z.object({
   INBOX_BATCH_MS: int(0, 1000).default(2),
   INBOX_BATCH_SIZE: int(1, 5000).default(500),
   CHANNELS_FILE: z.string().optional(),
+  // E-mail channel (IMAP runner in the worker).
+  EMAIL_RUNNER: bool.default(true),
+  EMAIL_CHANNEL_WATCH_MS: int(200, 600_000).default(5000),
+  EMAIL_BACKOFF_MIN_MS: int(10, 600_000).default(1000),
+  EMAIL_BACKOFF_MAX_MS: int(100, 3_600_000).default(300_000),
+  EMAIL_MAX_MESSAGE_BYTES: byteSize.default(32 * 1024 * 1024),
+  EMAIL_FETCH_BATCH: int(1, 5000).default(250),
+  EMAIL_FETCH_BATCH_BYTES: byteSize.default(16 * 1024 * 1024),
+  CHANNEL_STATE_HEARTBEAT_MS: int(200, 600_000).default(10_000),
+  // Chat channels (Telegram bot, WeChat official account): conversations, polling, media downloads.
+  CONVERSATION_BATCH_MS: int(0, 1000).default(2),
+  CONVERSATION_BATCH_SIZE: int(1, 5000).default(200),
+  CONVERSATION_TICK_MS: int(100, 600_000).default(5000),
+  TELEGRAM_RUNNER: bool.default(true),
+  TELEGRAM_SUPERVISE_MS: int(100, 600_000).default(5000),
+  TELEGRAM_LOCK_TTL_MS: int(1000, 600_000).default(30_000),
+  TELEGRAM_BACKOFF_MAX_MS: int(100, 3_600_000).default(60_000),
+  MEDIA_CONCURRENCY: int(1, 256).default(4),
+  MEDIA_MAX_BYTES: byteSize.default(20 * 1024 * 1024),
+  WECHAT_BODY_LIMIT: byteSize.default(128 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.default(false),
+  /** No-code webhook sources (`POST /v1/hooks/:channel`): the largest body, batch payloads included. */
+  WEBHOOK_BODY_LIMIT: byteSize.default(2 * 1024 * 1024),
+  /** Imports (hotline exports, registers): the largest uploaded file, rows per insert, rows per judging job. */
+  IMPORT_MAX_BYTES: byteSize.default(512 * 1024 * 1024),
+  IMPORT_BATCH_ROWS: int(1, 10_000).default(1000),
+  IMPORT_WRITERS: int(1, 8).default(2),
+  IMPORT_JOB_SIZE: int(1, 5000).default(500),
+  IMPORT_PROGRESS_ROWS: int(1, 1_000_000).default(5000),
+  IMPORT_REPORT_MAX: int(0, 100_000).default(1000),
+  IMPORT_CONCURRENCY: int(1, 64).default(2),
+  /** A directory of operator column profiles (`*.profile.json`) used beside the bundled ones. */
+  IMPORT_PROFILES_DIR: z.string().optional(),
+  /** Staff registrations (JSON with base64 scanned pages): the largest body. */
+  REGISTRATION_MAX_BYTES: byteSize.default(32 * 1024 * 1024),
 });
 
 export type AppConfig = z.output<typeof ENV_SCHEMA>;

@@ -3,9 +3,16 @@ import { CaseEntity } from './entities/case.entity';
 import { ChannelEntity } from './entities/channel.entity';
 import { SubmissionEntity } from './entities/submission.entity';
 import { IntakeBackbone1764403200000 } from './migrations/1764403200000-intake-backbone';
+import { ImportEntity } from './entities/import.entity';
+import { Imports1795945622807 } from './migrations/1795945622807-imports';
+import { MailboxCheckpointEntity } from './entities/mailbox-checkpoint.entity';
+import { DeadLetterEntity } from './entities/dead-letter.entity';
+import { EmailChannel1796000000004 } from './migrations/1796000000004-email-channel';
+import { ConversationInboundEntity, ConversationStateEntity } from './entities/conversation-state.entity';
+import { Conversations1796100000006 } from './migrations/1796100000006-conversations';
 
-export const ENTITIES = [ChannelEntity, SubmissionEntity, CaseEntity];
-export const MIGRATIONS = [IntakeBackbone1764403200000];
+export const ENTITIES = [ChannelEntity, SubmissionEntity, CaseEntity, ImportEntity, MailboxCheckpointEntity, DeadLetterEntity, ConversationStateEntity, ConversationInboundEntity];
+export const MIGRATIONS = [IntakeBackbone1764403200000, Imports1795945622807, EmailChannel1796000000004, Conversations1796100000006];
 
 export function createDataSource(url: string, opts: { poolSize?: number; applicationName?: string } = {}): DataSource {
   return new DataSource({

@@ -5,6 +5,7 @@ import { isChannelType, SubmissionValidationError } from '@huiliu/contracts';
 import { InboxRecorder } from '@huiliu/intake';
 import { ChannelRepository, type ChannelEntity } from '@huiliu/store';
 import { CliError, type CliContext } from '../cli-context';
+import { importFiles, isImportChannel } from './import-progress';
 
 export interface IngestSummary {
   channel: string;
@@ -54,6 +55,8 @@ export async function ingest(ctx: CliContext, typeOrName: string, inputs: string
   const channel = await resolveChannel(channels, typeOrName);
   if (!registry.has(channel.type)) throw new CliError(`channel type ${channel.type} has no adapter in this version`);
   if (!channel.enabled) throw new CliError(`channel ${channel.name} is disabled`);
+  // Export and register files go through the import machinery: stored once, rows recorded in batches.
+  if (isImportChannel(channel)) return importFiles(ctx, channel, files);
   const adapter = registry.get(channel.type);
 
   const summary: IngestSummary = { channel: channel.type, channelName: channel.name, files: files.length, read: 0, recorded: 0, duplicates: 0, rejected: 0, rejections: [] };
@@ -62,7 +65,11 @@ export async function ingest(ctx: CliContext, typeOrName: string, inputs: string
     summary.rejected++;
     summary.rejections.push({ ref, reason, ...(detail ? { detail } : {}) });
   };
-  for await (const rec of adapter.readFiles(files, { maxRecordBytes: ctx.config.BODY_LIMIT, maxAttachmentBytes: ctx.config.ATTACHMENT_MAX_BYTES })) {
+  for await (const rec of adapter.readFiles(files, {
+    maxRecordBytes: ctx.config.BODY_LIMIT,
+    maxAttachmentBytes: ctx.config.ATTACHMENT_MAX_BYTES,
+    channel: { id: channel.id, name: channel.name, settings: channel.settings },
+  })) {
     summary.read++;
     if (!rec.ok) {
       reject(rec.ref, rec.reason, rec.detail);

@@ -1,6 +1,9 @@
 import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Inject, NotFoundException, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import { AdapterRegistry } from '@huiliu/adapters';
 import { ChannelDefinition, checkChannelSettings } from '@huiliu/intake';
+import { ChannelStateStore, CONFIG, REDIS } from '@huiliu/intake';
+import type { Redis } from 'ioredis';
+import type { AppConfig } from '@huiliu/platform';
 import { ChannelNameTakenError, ChannelRepository, type ChannelEntity } from '@huiliu/store';
 import { AdminGuard } from './admin.guard';
 
@@ -28,6 +31,8 @@ export class ChannelsController {
   constructor(
     @Inject(ChannelRepository) private readonly channels: ChannelRepository,
     @Inject(AdapterRegistry) private readonly registry: AdapterRegistry,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -37,7 +42,14 @@ export class ChannelsController {
 
   @Get(':id')
   async show(@Param('id') id: string) {
-    return channelView(await this.find(id));
+    const c = await this.find(id);
+    return { ...channelView(c), ...(await this.runState(c.id)) };
+  }
+
+  /** A pull channel's state as its runner last reported it (null for channels no runner reports on). */
+  private async runState(channelId: string) {
+    const v = await new ChannelStateStore(this.redis, this.config.QUEUE_PREFIX, this.config.CHANNEL_STATE_HEARTBEAT_MS).get(channelId).catch(() => null);
+    return { state: v?.state ?? null, stateDetail: v?.detail ?? null, stateSince: v?.since ?? null, stateStale: v?.stale ?? null };
   }
 
   @Post()

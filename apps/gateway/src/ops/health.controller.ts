@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { CONFIG, DATA_SOURCE, IntakeQueue, REDIS } from '@huiliu/intake';
+import { ChannelStateStore, type ChannelStateView } from '@huiliu/intake';
 import type { AppConfig } from '@huiliu/platform';
 
 type Check = { ok: boolean; detail?: string; ms?: number };
@@ -51,6 +52,21 @@ export class HealthController {
     ]);
     const ok = postgres.ok && redis.ok && queueLag.ok;
     res.status(ok ? 200 : 503);
-    return { status: ok ? 'ok' : 'unavailable', checks: { postgres, redis, queueLag } };
+    // Pull channels as their runners last reported them. A mailbox that is down does not make the gateway
+    // unready; it is listed so operators see it.
+    const channels = await this.channelStates();
+    return { status: ok ? 'ok' : 'unavailable', checks: { postgres, redis, queueLag }, channels };
+  }
+
+  private async channelStates(): Promise<Record<string, Omit<ChannelStateView, 'name'>> | { error: string }> {
+    try {
+      const views = await Promise.race([
+        new ChannelStateStore(this.redis, this.config.QUEUE_PREFIX, this.config.CHANNEL_STATE_HEARTBEAT_MS).all(),
+        new Promise<never>((_, rej) => setTimeout(() => rej(new Error('channel states not readable within 2000 ms')), 2000).unref()),
+      ]);
+      return Object.fromEntries(views.map(({ name, ...v }) => [name, v]));
+    } catch (err) {
+      return { error: (err as Error).message };
+    }
   }
 }

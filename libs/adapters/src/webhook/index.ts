@@ -4,3 +4,5 @@ export * from './webhook-date.util';
 export * from './webhook-transform.util';
 export * from './webhook-auth.util';
 export * from './webhook-payload.mapper';
+export * from './webhook-channel.settings';
+export * from './webhook.adapter';

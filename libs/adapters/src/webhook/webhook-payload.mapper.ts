@@ -13,6 +13,10 @@ export interface WebhookMappingError {
 export interface WebhookMappingResult {
   submissions: SubmissionInput[];
   errors: WebhookMappingError[];
+  /** Parallel to `submissions`: the batch item each came from (index 0 and the payload itself for a single payload). */
+  origins: { index: number; record: unknown }[];
+  /** Records the payload held: the batch's length, or 1. */
+  itemCount: number;
 }
 
 type FieldKind = 'text' | 'number' | 'boolean' | 'datetime';
@@ -51,10 +55,10 @@ export function mapWebhookPayload(payload: unknown, settings: Pick<WebhookSettin
   if (mapping.items) {
     const container = selectOne(compilePath(mapping.items.replace(/\[\*\]$/, '')), payload, payload);
     if (!Array.isArray(container)) {
-      return { submissions: [], errors: [{ index: null, field: 'items', message: `${mapping.items} does not select a list` }] };
+      return { submissions: [], errors: [{ index: null, field: 'items', message: `${mapping.items} does not select a list` }], origins: [], itemCount: 0 };
     }
     if (container.length > settings.maxItems) {
-      return { submissions: [], errors: [{ index: null, field: 'items', message: `${container.length} items exceed the limit of ${settings.maxItems}` }] };
+      return { submissions: [], errors: [{ index: null, field: 'items', message: `${container.length} items exceed the limit of ${settings.maxItems}` }], origins: [], itemCount: container.length };
     }
     records = container;
   } else {
@@ -62,11 +66,15 @@ export function mapWebhookPayload(payload: unknown, settings: Pick<WebhookSettin
   }
 
   const submissions: SubmissionInput[] = [];
+  const origins: WebhookMappingResult['origins'] = [];
   records.forEach((record, index) => {
     const submission = mapRecord(record, payload, mapping, (field, message) => errors.push({ index, field, message }));
-    if (submission) submissions.push(submission);
+    if (submission) {
+      submissions.push(submission);
+      origins.push({ index, record });
+    }
   });
-  return { submissions, errors };
+  return { submissions, errors, origins, itemCount: records.length };
 }
 
 type Report = (field: string, message: string) => void;

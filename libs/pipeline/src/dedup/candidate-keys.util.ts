@@ -11,7 +11,7 @@ import type { IncidentFeatures } from './dedup.types';
 export const DEFAULT_BANDS: BandOptions = { bands: 32, rows: 2 };
 
 /**
- * Block-free keys of one submission: `b..:hash` bands, `e:` polluter, `k:` kind of polluter, `p:` place,
+ * Block-free keys of one submission: `b..:hash` bands, `e:` polluter (and names mentioned in passing), `k:` kind of polluter, `p:` place,
  * `t:` township, `g:` problem group. Paraphrases share few shingles (median Jaccard ~0.17 between reports
  * of one incident in the samples), so the exact anchors find most of them; bands find the rest.
  */
@@ -19,7 +19,7 @@ export function anchorKeys(features: IncidentFeatures, signature: Uint32Array, b
   const groups = new Set(features.problemTerms.map(problemGroupOf).filter((g): g is string => g !== null));
   return [
     ...lshBands(signature, bands),
-    ...(features.entity ? [`e:${features.entity}`] : []),
+    ...[...new Set([...(features.entity ? [features.entity] : []), ...(features.aliases ?? [])])].map((e) => `e:${e}`),
     ...(features.kind ? [`k:${features.kind}`] : []),
     ...features.places.map((p) => `p:${p}`),
     ...features.townships.map((t) => `t:${t}`),
@@ -42,12 +42,17 @@ export function storeKeys(divisionCode: string | null | undefined, category: str
   return out;
 }
 
-/** Keys to look up for a new submission. */
+/**
+ * Keys to look up for a new submission. Besides its compatible blocks, a submission with a division also
+ * looks up its polluter names nationwide (`<category>|*|e:…`): the cases of that name in other divisions
+ * cannot take it, but they tell chooseCase whether the name is unique.
+ */
 export function probeKeys(divisionCode: string | null | undefined, category: string, keys: readonly string[]): string[] {
   const out: string[] = [];
   for (const block of probeBlocks(divisionCode, category)) {
     const nationwide = block.endsWith('|*');
     for (const k of keys) if (!nationwide || strongKey(k)) out.push(`${block}|${k}`);
   }
+  if (divisionCode) for (const k of keys) if (k.startsWith('e:')) out.push(`${category}|*|${k}`);
   return out;
 }

@@ -24,6 +24,8 @@ export interface FeatureRules {
   places: { specific: string[]; township: string[] };
   placeStops: string;
   problemGroups: Record<string, string[]>;
+  kindGroups: Record<string, string[]>;
+  genericBrandWords: string[];
 }
 
 export interface CharMapTable {

@@ -29,6 +29,8 @@ export interface IncidentFeatures {
   /** The polluter/target name (normalized core), or null when none is named. */
   entity: string | null;
   entityName: EntityName | null;
+  /** Other polluter names the text mentions (cores), including everyday-noun trades without legal form. */
+  aliases?: string[];
   /** What kind of polluter, even when unnamed (一家制药厂 → 制药). */
   kind: string | null;
   /** The most specific place token (road, village, park, landmark), or the township, or null. */

@@ -24,6 +24,25 @@ const ANCHOR_RE = new RegExp(alternation([...INDUSTRIES, ...VENUES, ...LEGAL_FOR
 const DETERMINERS = [...new Set(FEATURE_RULES.determiners.map(foldText))].sort((a, b) => b.length - a.length);
 const BRAND_STOPS = new Set(foldText(FEATURE_RULES.brandStops));
 const MAX_BRAND = 8;
+const MAX_ALIASES = 4;
+const GENERIC_BRAND_WORDS = [...new Set(FEATURE_RULES.genericBrandWords.map(foldText))].sort((a, b) => b.length - a.length);
+
+/** Moves project words off the end of a brand onto the kind: 春晖苑安置房 + 项目 → 春晖苑 + 安置房项目. */
+function peelGenericWords(brand: string, kind: string | null): { brand: string; kind: string | null } {
+  let changed = true;
+  while (changed && brand) {
+    changed = false;
+    for (const g of GENERIC_BRAND_WORDS) {
+      if (brand.endsWith(g)) {
+        brand = brand.slice(0, brand.length - g.length);
+        kind = g + (kind ?? '');
+        changed = true;
+        break;
+      }
+    }
+  }
+  return { brand, kind };
+}
 const COMMON_NOUN_TRADES = new Set(FEATURE_RULES.commonNounTrades.map(foldText));
 const POSITION_RE = new RegExp(`^(?:${alternation(FEATURE_RULES.positionWords)})`);
 
@@ -68,7 +87,19 @@ function stripDeterminers(brand: string): string {
  * anchors (trade, venue, legal form), cut at a stop character (的, 路, 镇, …) or a sentence boundary.
  */
 export function findEntities(folded: string): EntityName[] {
-  const found: EntityName[] = [];
+  return findEntityMentions(folded)
+    .filter((m) => !m.weak)
+    .map((m) => m.name);
+}
+
+interface EntityMention {
+  name: EntityName;
+  /** An everyday-noun trade without legal form (佳禾污水处理, 丰收食品): a name only when another report confirms it. */
+  weak: boolean;
+}
+
+function findEntityMentions(folded: string): EntityMention[] {
+  const found: EntityMention[] = [];
   ANCHOR_RE.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = ANCHOR_RE.exec(folded)) !== null) {
@@ -88,16 +119,20 @@ export function findEntities(folded: string): EntityName[] {
     // 长辛店街道, 第二小学西侧: part of a place name or a landmark, not the polluter.
     if (PLACE_AHEAD_RE.test(ahead) || POSITION_RE.test(ahead)) continue;
     // 重金属, 建筑垃圾, 油漆味: an everyday noun unless a legal form or venue word makes it a business.
-    if (words.every((w) => COMMON_NOUN_TRADES.has(w))) continue;
+    const weak = words.every((w) => COMMON_NOUN_TRADES.has(w));
+    // A passing mention stands as a name of its own (佳禾污水处理（…）, 的通达农药): followed by a boundary or
+    // introduced by 的, not run into the next words (担心粮食重金属超标, 倾倒大量建筑垃圾).
+    if (weak && end < folded.length && folded[end] !== BOUNDARY && !/的[^的]{2,8}$/.test(folded.slice(Math.max(0, start - 9), start))) continue;
     let b = start;
     while (b > 0 && start - b < MAX_BRAND && isNameChar(folded[b - 1]) && !BRAND_STOPS.has(folded[b - 1])) b--;
-    const brand = stripDeterminers(folded.slice(b, start));
-    if (brand.startsWith('第')) continue; // 第三中学: a numbered landmark
+    if (stripDeterminers(folded.slice(b, start)).startsWith('第')) continue; // 第三中学: a numbered landmark
     // The comparable core drops legal forms; the trade or venue stays (华泰化工 ≠ 华泰酒吧).
     const kindWords = words.filter((w) => !LEGAL_FORMS.has(w));
-    const kind = kindWords.length ? kindWords.join('') : null;
-    if (brand.length < 2 && !kind) continue;
-    found.push({ core: brand.length >= 2 ? brand + (kind ?? '') : '', brand: brand.length >= 2 ? brand : '', kind });
+    const peeled = peelGenericWords(stripDeterminers(folded.slice(b, start)), kindWords.length ? kindWords.join('') : null);
+    const brand = peeled.brand;
+    const kind = peeled.kind;
+    if (brand.length < 2 && (!kind || weak)) continue;
+    found.push({ name: { core: brand.length >= 2 ? brand + (kind ?? '') : '', brand: brand.length >= 2 ? brand : '', kind }, weak });
   }
   return found;
 }
@@ -151,8 +186,10 @@ export function extractIncidentFeatures(source: IncidentSource): IncidentFeature
   const foldedAddress = foldText(source.address ?? '');
 
   // 被举报对象 is the most deliberate naming, then the title, then the complainant's own words.
-  const subjectEntities = findEntities(foldedSubject);
-  const textEntities = [...findEntities(foldedTitle), ...findEntities(foldedText)];
+  const subjectMentions = findEntityMentions(foldedSubject);
+  const textMentions = [...findEntityMentions(foldedTitle), ...findEntityMentions(foldedText)];
+  const subjectEntities = subjectMentions.filter((m) => !m.weak).map((m) => m.name);
+  const textEntities = textMentions.filter((m) => !m.weak).map((m) => m.name);
   let entityName = pickEntity(subjectEntities) ?? pickEntity(textEntities);
   // A bare subject (通达公司) yields a name without trade: borrow the trade from the text when the brand agrees.
   if (entityName && !entityName.kind) {
@@ -166,9 +203,18 @@ export function extractIncidentFeatures(source: IncidentSource): IncidentFeature
   const places = [...new Set([...fromAddress.places, ...fromText.places])];
   const townships = [...new Set([...(source.township ? [foldText(source.township)] : []), ...fromAddress.townships, ...fromText.townships])];
 
+  // Every other name the report mentions, weak ones included: 佳禾污水处理（上述地点） names the plant that
+  // another report calls 佳禾污水处理有限公司. Compared only against a firm name on the other side.
+  const aliases: string[] = [];
+  for (const m of [...subjectMentions, ...textMentions]) {
+    const core = m.name.core;
+    if (core && core !== entityName?.core && !aliases.includes(core) && aliases.length < MAX_ALIASES) aliases.push(core);
+  }
+
   return {
     shingles: shinglesOf(normalizeForMatching(`${title}|${text}`)),
     entity: entityName?.core ?? null,
+    aliases,
     entityName,
     kind,
     place: places[0] ?? townships[0] ?? null,

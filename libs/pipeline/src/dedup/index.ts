@@ -16,8 +16,12 @@ export {
 export type { MinhashOptions, BandOptions } from './minhash.util';
 export { divisionCompatibility, divisionLevelOf, storeBlocks, probeBlocks, refineCaseDivision } from './division-block.util';
 export type { DivisionCompatibility } from './division-block.util';
-export { scoreMatch, shingleJaccard, entityAgreement, placeAgreement, DEFAULT_MATCH_CONFIG } from './match-score.util';
-export type { MatchConfig, MatchParts, MatchResult, EntityAgreement, PlaceAgreement } from './match-score.util';
+export { scoreMatch, judgeMatch, shingleJaccard, entityAgreement, namesAgreement, kindsAgree, aliasAgrees, placeAgreement, DEFAULT_MATCH_CONFIG } from './match-score.util';
+export type { MatchConfig, MatchParts, MatchResult, MatchLabels, EntityAgreement, PlaceAgreement } from './match-score.util';
 export { complainantKeyOf, sameComplainant, normalizePhone, normalizeEmail } from './complainant-key.util';
 export { BOILERPLATE_TABLE, FEATURE_TABLE } from './dedup.rules';
 export { anchorKeys, storeKeys, probeKeys, DEFAULT_BANDS } from './candidate-keys.util';
+export { caseFeaturesOf, mergeCaseFeatures, CASE_FEATURE_CAPS, CASE_FEATURES_VERSION } from './case-features.util';
+export type { CaseFeatures } from './case-features.util';
+export { scoreAgainstCase, chooseCase } from './case-match.util';
+export type { CaseCandidate, CaseChoice } from './case-match.util';

@@ -7,7 +7,8 @@ import { divisionCompatibility, type DivisionCompatibility } from './division-bl
 import { problemGroupOf } from './features.util';
 import { estimateJaccard } from './minhash.util';
 import { sameComplainant } from './complainant-key.util';
-import { FEATURE_TABLE } from './dedup.rules';
+import { FEATURE_RULES, FEATURE_TABLE } from './dedup.rules';
+import { foldText } from './normalize.util';
 import type { EntityName, MatchDecision, MatchSide } from './dedup.types';
 
 export interface MatchConfig {
@@ -19,6 +20,17 @@ export interface MatchConfig {
   suggestThreshold: number;
   /** Whether a submission without a division may attach automatically on the polluter's name alone. */
   autoWithoutDivision: boolean;
+  /**
+   * Whether a polluter name found in exactly one candidate case attaches automatically across a missing
+   * division (chooseCase): 'off', 'submission' (only a submission without a division joins a case that
+   * has one) or 'both' (also a submission with a division joins a case without one).
+   */
+  uniqueName: 'off' | 'submission' | 'both';
+  /**
+   * Whether a submission attaches automatically to the only candidate case of its division (same code)
+   * and category that shares a problem group with it and conflicts in nothing (chooseCase).
+   */
+  soleCase: boolean;
   weights: {
     entitySame: number;
     entitySimilar: number;
@@ -39,9 +51,11 @@ export interface MatchConfig {
 
 export const DEFAULT_MATCH_CONFIG: MatchConfig = {
   windowDays: 90,
-  autoThreshold: 0.45,
+  autoThreshold: 0.3,
   suggestThreshold: 0.25,
   autoWithoutDivision: false,
+  uniqueName: 'submission',
+  soleCase: true,
   weights: {
     entitySame: 0.55,
     entitySimilar: 0.45,
@@ -91,7 +105,7 @@ export function shingleJaccard(a: readonly string[], b: readonly string[]): numb
   return inter / (a.length + b.length - inter);
 }
 
-function editDistanceAtMostOne(a: string, b: string): boolean {
+export function editDistanceAtMostOne(a: string, b: string): boolean {
   if (a === b) return true;
   if (Math.abs(a.length - b.length) > 1) return false;
   let i = 0;
@@ -100,21 +114,58 @@ function editDistanceAtMostOne(a: string, b: string): boolean {
   return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
 }
 
-function kindsAgree(a: string | null, b: string | null): boolean {
-  return !!a && !!b && (a === b || a.includes(b) || b.includes(a));
+const KIND_GROUP = new Map<string, string>();
+for (const [group, words] of Object.entries(FEATURE_RULES.kindGroups)) for (const w of words) KIND_GROUP.set(foldText(w), group);
+
+function kindGroupOf(kind: string): string | null {
+  if (KIND_GROUP.has(kind)) return KIND_GROUP.get(kind)!;
+  // A run of anchors (水产养殖场, 钢结构厂): the longest known word it ends with.
+  for (let i = 1; i < kind.length; i++) {
+    const g = KIND_GROUP.get(kind.slice(i));
+    if (g) return g;
+  }
+  return null;
+}
+
+/** 化工 ~ 化工; 水产养殖 ~ 养殖; 搅拌站 ~ 商品混凝土 (one kind group in rules/dedup.features.rules.json). */
+export function kindsAgree(a: string | null | undefined, b: string | null | undefined): boolean {
+  if (!a || !b) return false;
+  if (a === b || a.includes(b) || b.includes(a)) return true;
+  const ga = kindGroupOf(a);
+  return ga !== null && ga === kindGroupOf(b);
+}
+
+/**
+ * 汇通 ~ 汇同, and 空地汇同 ~ 汇通 (a place word glued in front of the brand): the shorter brand against the
+ * same-length tail of the longer one, within one edit (the kinds must agree as well, see entityAgreement).
+ */
+function brandsClose(a: string, b: string): 'exact' | 'typo' | null {
+  if (a === b || a.endsWith(b) || b.endsWith(a)) return 'exact';
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  if (short.length < 2) return null;
+  const tail = long.slice(long.length - short.length);
+  if (editDistanceAtMostOne(short, tail)) return 'typo';
+  if (editDistanceAtMostOne(short, long)) return 'typo';
+  return null;
 }
 
 export function entityAgreement(a: EntityName | null, b: EntityName | null, kindA: string | null, kindB: string | null): EntityAgreement {
   if (a?.brand && b?.brand) {
     if (a.core === b.core) return 'same';
-    const brandClose = a.brand === b.brand || a.brand.endsWith(b.brand) || b.brand.endsWith(a.brand);
-    // 华泰水产养殖 ~ 华泰养殖; a one-character slip in the brand (恒通 / 恒同) with the same trade.
-    if (brandClose && (kindsAgree(a.kind, b.kind) || !a.kind || !b.kind)) return 'similar';
-    if (editDistanceAtMostOne(a.brand, b.brand) && a.brand.length >= 2 && kindsAgree(a.kind, b.kind)) return 'similar';
+    const close = brandsClose(a.brand, b.brand);
+    // 华泰水产养殖 ~ 华泰养殖; a one-character slip in the brand (恒通 / 恒同) with the same kind of trade.
+    if (close === 'exact' && (kindsAgree(a.kind, b.kind) || !a.kind || !b.kind)) return 'similar';
+    if (close === 'typo' && kindsAgree(a.kind, b.kind) && a.core.length >= 3 && b.core.length >= 3) return 'similar';
     return 'different';
   }
   if (kindsAgree(kindA, kindB)) return 'kind';
   return 'unknown';
+}
+
+/** A firm name on one side against a name the other side only mentions (an everyday-noun trade, a second name). */
+export function aliasAgrees(core: string, alias: string): boolean {
+  if (core === alias) return true;
+  return core.length >= 4 && alias.length >= 4 && (core.endsWith(alias) || alias.endsWith(core));
 }
 
 function placesAgree(a: string, b: string): boolean {
@@ -122,7 +173,9 @@ function placesAgree(a: string, b: string): boolean {
   return a === b || a.endsWith(b) || b.endsWith(a);
 }
 
-export function placeAgreement(a: MatchSide, b: MatchSide): PlaceAgreement {
+type PlaceSide = Pick<MatchSide, 'places' | 'townships'>;
+
+export function placeAgreement(a: PlaceSide, b: PlaceSide): PlaceAgreement {
   const shared = a.places.some((p) => b.places.some((q) => placesAgree(p, q)));
   if (shared) return 'same';
   const township = a.townships.some((p) => b.townships.some((q) => placesAgree(p, q)));
@@ -131,7 +184,7 @@ export function placeAgreement(a: MatchSide, b: MatchSide): PlaceAgreement {
   return 'unknown';
 }
 
-function problemGroups(terms: readonly string[]): Set<string> {
+export function problemGroups(terms: readonly string[]): Set<string> {
   const groups = new Set<string>();
   for (const t of terms) {
     const g = problemGroupOf(t);
@@ -141,8 +194,11 @@ function problemGroups(terms: readonly string[]): Set<string> {
 }
 
 function problemOverlap(a: readonly string[], b: readonly string[]): number | null {
-  const ga = problemGroups(a);
-  const gb = problemGroups(b);
+  return groupOverlap(problemGroups(a), problemGroups(b));
+}
+
+/** Shared groups / all groups; null when either side names none. */
+export function groupOverlap(ga: ReadonlySet<string>, gb: ReadonlySet<string>): number | null {
   if (ga.size === 0 || gb.size === 0) return null;
   let inter = 0;
   for (const g of ga) if (gb.has(g)) inter++;
@@ -155,14 +211,48 @@ function textSimilarity(a: MatchSide, b: MatchSide): number {
   return 0;
 }
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
+
+/** Names for the reasons of a decision. */
+export interface MatchLabels {
+  entity: [string | null, string | null];
+  kind: string | null;
+  category: [string | null, string | null];
+  division: [string | null, string | null];
+}
+
+/** The best agreement of a submission's names with another report's (or a case's) names. */
+export function namesAgreement(
+  sub: { entityName: EntityName | null; aliases?: string[]; kind: string | null },
+  entities: readonly (EntityName | null)[],
+  aliases: readonly string[],
+  kinds: readonly (string | null)[],
+): EntityAgreement {
+  const rank: Record<EntityAgreement, number> = { same: 4, similar: 3, kind: 2, unknown: 1, different: 0 };
+  let best: EntityAgreement | null = null;
+  const named = entities.filter((e): e is EntityName => !!e?.brand);
+  for (const e of named) {
+    const agree = entityAgreement(sub.entityName, e, sub.kind, e.kind);
+    if (best === null || rank[agree] > rank[best]) best = agree;
+  }
+  if (best === 'same' || best === 'similar') return best;
+  // A firm name on one side mentioned in passing on the other.
+  const subCore = sub.entityName?.brand ? sub.entityName.core : null;
+  const viaAlias = [
+    ...(subCore ? aliases.map((a) => [subCore, a]) : []),
+    ...(sub.aliases ?? []).flatMap((a) => named.map((e) => [e.core, a])),
+  ].filter(([core, alias]) => aliasAgrees(core, alias));
+  if (viaAlias.length) return viaAlias.some(([core, alias]) => core === alias) ? 'same' : 'similar';
+  if (best === 'different') return best;
+  if (kinds.some((k) => kindsAgree(sub.kind, k))) return 'kind';
+  return 'unknown';
+}
 
 export function scoreMatch(a: MatchSide, b: MatchSide, config: MatchConfig = DEFAULT_MATCH_CONFIG): MatchResult {
-  const w = config.weights;
   const days = Math.abs(a.at - b.at) / DAY_MS;
   const parts: MatchParts = {
     text: textSimilarity(a, b),
-    entity: entityAgreement(a.entityName, b.entityName, a.kind, b.kind),
+    entity: namesAgreement(a, [b.entityName], b.aliases ?? [], [b.kind]),
     place: placeAgreement(a, b),
     problem: problemOverlap(a.problemTerms, b.problemTerms),
     division: divisionCompatibility(a.divisionCode, b.divisionCode),
@@ -170,13 +260,24 @@ export function scoreMatch(a: MatchSide, b: MatchSide, config: MatchConfig = DEF
     days,
     sameComplainant: sameComplainant(a, b),
   };
+  return judgeMatch(
+    parts,
+    { entity: [a.entity, b.entity], kind: a.kind, category: [a.category, b.category], division: [a.divisionCode, b.divisionCode] },
+    config,
+  );
+}
+
+/** Gates, score and decision from the compared parts; shared by report-to-report and report-to-case matching. */
+export function judgeMatch(parts: MatchParts, labels: MatchLabels, config: MatchConfig = DEFAULT_MATCH_CONFIG): MatchResult {
+  const w = config.weights;
+  const { days } = parts;
   const reasons: string[] = [];
   const gate = (why: string): MatchResult => ({ score: 0, parts, decision: 'none', reasons: [...reasons, why] });
 
-  if (!parts.category) return gate(`category differs (${a.category ?? '∅'} / ${b.category ?? '∅'})`);
-  if (parts.division === 'conflict') return gate(`division differs (${a.divisionCode} / ${b.divisionCode})`);
+  if (!parts.category) return gate(`category differs (${labels.category[0] ?? '∅'} / ${labels.category[1] ?? '∅'})`);
+  if (parts.division === 'conflict') return gate(`division differs (${labels.division[0]} / ${labels.division[1]})`);
   if (!(days <= config.windowDays)) return gate(`outside the ${config.windowDays}-day window (${days.toFixed(1)} days)`);
-  if (parts.entity === 'different') return gate(`different polluter (${a.entity} / ${b.entity})`);
+  if (parts.entity === 'different') return gate(`different polluter (${labels.entity[0]} / ${labels.entity[1]})`);
 
   let score = 0;
   const add = (delta: number, why: string): void => {
@@ -184,9 +285,9 @@ export function scoreMatch(a: MatchSide, b: MatchSide, config: MatchConfig = DEF
     score += delta;
     reasons.push(`${why} ${delta >= 0 ? '+' : ''}${delta.toFixed(2)}`);
   };
-  if (parts.entity === 'same') add(w.entitySame, `same polluter ${a.entity}`);
-  else if (parts.entity === 'similar') add(w.entitySimilar, `similar polluter ${a.entity} ~ ${b.entity}`);
-  else if (parts.entity === 'kind') add(w.kindOnly, `same kind of polluter ${a.kind}`);
+  if (parts.entity === 'same') add(w.entitySame, `same polluter ${labels.entity[0]}`);
+  else if (parts.entity === 'similar') add(w.entitySimilar, `similar polluter ${labels.entity[0]} ~ ${labels.entity[1]}`);
+  else if (parts.entity === 'kind') add(w.kindOnly, `same kind of polluter ${labels.kind}`);
   if (parts.place === 'same') add(w.placeSame, 'same place');
   else if (parts.place === 'township') add(w.townshipSame, 'same township');
   else if (parts.place === 'different') add(w.placeDifferent, 'different places named');
@@ -202,7 +303,8 @@ export function scoreMatch(a: MatchSide, b: MatchSide, config: MatchConfig = DEF
   let decision: MatchDecision = score >= config.autoThreshold ? 'auto' : score >= config.suggestThreshold ? 'suggested' : 'none';
   // Attaching without a person needs something that identifies the incident, not only alike wording
   // (附近工厂晚上排放黑烟 is written about many factories). Without a division on one side even the polluter's
-  // name does not: the same company name recurs in other counties, so an officer confirms.
+  // name does not: the same company name recurs in other counties, so an officer confirms (unless the
+  // name is unique among the candidates, see chooseCase).
   const named = parts.entity === 'same' || parts.entity === 'similar';
   const identified =
     parts.division === 'unknown'

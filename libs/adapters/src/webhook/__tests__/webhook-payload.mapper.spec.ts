@@ -142,6 +142,12 @@ describe('mapWebhookPayload, batch payloads', () => {
     };
     const { submissions, errors } = mapWebhookPayload(payload, batchSettings);
     expect(submissions.map((s) => s.ref)).toEqual(['B7-1', 'B7-3']);
+    const mapped = mapWebhookPayload(payload, batchSettings);
+    expect(mapped.origins).toEqual([
+      { index: 0, record: payload.result.items[0] },
+      { index: 2, record: payload.result.items[2] },
+    ]);
+    expect(mapped.itemCount).toBe(3);
     expect(submissions[0]).toMatchObject({ text: '工地夜间施工噪音', submittedAt: '2024-09-03T08:05:00+08:00', complainant: { anonymous: true } });
     expect(submissions[1]).toMatchObject({ submittedAt: null, complainant: { anonymous: false } });
     expect(errors).toEqual([
@@ -155,6 +161,8 @@ describe('mapWebhookPayload, batch payloads', () => {
     expect(mapWebhookPayload({ result: { items: {} } }, batchSettings)).toEqual({
       submissions: [],
       errors: [{ index: null, field: 'items', message: '$.result.items[*] does not select a list' }],
+      origins: [],
+      itemCount: 0,
     });
     const small = settingsWith({ items: '$[*]', fields: { ref: '$.id' } }, 2);
     expect(mapWebhookPayload([{ id: 1 }, { id: 2 }], small).submissions).toHaveLength(2);

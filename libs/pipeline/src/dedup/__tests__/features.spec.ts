@@ -62,3 +62,21 @@ describe('building blocks', () => {
     expect(findPlaces(foldText('清水镇民主路126号')).places).toEqual(['民主路']);
   });
 });
+
+describe('extractIncidentFeatures: names mentioned in passing and project words', () => {
+  it('keeps an everyday-noun trade without legal form as an alias, never as the polluter', () => {
+    const f = extractIncidentFeatures({ text: '来电人反映佳禾污水处理（上述地点）出水又黑又臭' });
+    expect(f.entity).toBeNull();
+    expect(f.aliases).toEqual(['佳禾污水处理']);
+    // 重金属 and 建筑垃圾 name nothing at all.
+    expect(extractIncidentFeatures({ text: '前刘村污染农田，担心粮食重金属超标' }).aliases).toEqual([]);
+  });
+
+  it('moves project words onto the kind: the brand is what distinguishes the project', () => {
+    const f = extractIncidentFeatures({ text: '其家附近的春晖苑安置房项目半夜施工' });
+    expect(f.entityName).toEqual({ core: '春晖苑安置房项目', brand: '春晖苑', kind: '安置房项目' });
+    const generic = extractIncidentFeatures({ text: '幸福里安置房项目施工机器轰鸣' });
+    expect(generic.entity).toBeNull();
+    expect(generic.kind).toBe('安置房项目');
+  });
+});

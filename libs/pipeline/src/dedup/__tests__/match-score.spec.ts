@@ -1,5 +1,5 @@
 import { extractIncidentFeatures } from '../features.util';
-import { DEFAULT_MATCH_CONFIG, scoreMatch } from '../match-score.util';
+import { aliasAgrees, DEFAULT_MATCH_CONFIG, entityAgreement, kindsAgree, namesAgreement, scoreMatch } from '../match-score.util';
 import type { MatchSide } from '../dedup.types';
 
 const DAY = 86_400_000;
@@ -111,5 +111,36 @@ describe('scoreMatch: result shape', () => {
     expect(ab.score).toBeLessThanOrEqual(1);
     expect(ab.parts.sameComplainant).toBe(true);
     expect(ab.reasons.some((r) => r.includes('重复举报'))).toBe(true);
+  });
+});
+
+describe('entity agreement rules', () => {
+  it('groups trade words of one kind (搅拌站 ~ 商品混凝土), not of different kinds', () => {
+    expect(kindsAgree('搅拌站', '商品混凝土')).toBe(true);
+    expect(kindsAgree('钢结构厂', '钢结构')).toBe(true);
+    expect(kindsAgree('化工', '酒吧')).toBe(false);
+    expect(kindsAgree('养殖', '制药')).toBe(false);
+    expect(kindsAgree(null, '制药')).toBe(false);
+  });
+
+  it('tolerates a one-character slip behind a glued place word (空地汇同橡胶 ~ 汇通橡胶)', () => {
+    const a = extractIncidentFeatures({ text: '丰台区滨河路的汇通橡胶有限公司冒黑烟' });
+    const b = extractIncidentFeatures({ text: '丰台区阳光花园对面的空地汇同橡胶偷偷排放黑烟' });
+    expect(entityAgreement(a.entityName, b.entityName, a.kind, b.kind)).toBe('similar');
+  });
+
+  it('keeps a one-character slip of another kind, or two slips, different (hard negatives)', () => {
+    const n = (core: string, brand: string, kind: string) => ({ core, brand, kind });
+    expect(entityAgreement(n('汇通橡胶', '汇通', '橡胶'), n('汇同酒吧', '汇同', '酒吧'), '橡胶', '酒吧')).toBe('different');
+    expect(entityAgreement(n('金鹏化工', '金鹏', '化工'), n('华泰化工', '华泰', '化工'), '化工', '化工')).toBe('different');
+    expect(entityAgreement(n('春晖苑安置房项目', '春晖苑', '安置房项目'), n('锦绣华庭安置房项目', '锦绣华庭', '安置房项目'), null, null)).toBe('different');
+  });
+
+  it('matches a passing mention to a firm name in either direction', () => {
+    const firm = extractIncidentFeatures({ text: '出水又黑又臭', subject: '佳禾污水处理有限公司' });
+    const mention = extractIncidentFeatures({ text: '佳禾污水处理（上述地点）出水又黑又臭' });
+    expect(namesAgreement(mention, [firm.entityName], firm.aliases ?? [], [firm.kind])).toBe('same');
+    expect(namesAgreement(firm, [mention.entityName], mention.aliases ?? [], [mention.kind])).toBe('same');
+    expect(aliasAgrees('佳禾污水处理', '金鹏污水处理')).toBe(false);
   });
 });

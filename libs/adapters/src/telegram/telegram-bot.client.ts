@@ -1,0 +1,47 @@
+import { Api, TelegramApiError, type TransportOptions } from 'node-telegram-bot-api';
+
+/** The longest text the Bot API accepts in one message. */
+export const TELEGRAM_MAX_TEXT = 4096;
+
+/** A chat id as the Bot API wants it: a number when it is one, else the string (an @channel name). */
+export function chatIdOf(conversationKey: string): number | string {
+  const n = Number(conversationKey);
+  return Number.isSafeInteger(n) ? n : conversationKey;
+}
+
+/**
+ * The seam to the Bot API for one bot: every call the Telegram channel makes goes through here (and, in tests,
+ * to a local server speaking the same wire format through `apiRoot`).
+ */
+export class TelegramBotClient {
+  /** Calls that must surface every error at once (the poll loop decides how to wait). */
+  readonly strict: Api;
+  /** Calls that may wait out a short flood limit (retry_after) and a transient failure by themselves. */
+  readonly patient: Api;
+
+  constructor(
+    readonly token: string,
+    readonly apiRoot: string,
+    options: Pick<TransportOptions, 'timeoutMs'> = {},
+  ) {
+    this.strict = new Api(token, { apiRoot, maxRetries: 0, ...options });
+    this.patient = new Api(token, { apiRoot, maxRetries: 3, retryBackoffMs: 300, maxRetryAfterMs: 30_000, ...options });
+  }
+
+  /** Sends texts into a chat, in order; a text over the limit is cut, never refused. */
+  async sendTexts(conversationKey: string, texts: string[]): Promise<void> {
+    for (const text of texts) {
+      const body = text.length > TELEGRAM_MAX_TEXT ? `${text.slice(0, TELEGRAM_MAX_TEXT - 1)}…` : text;
+      await this.patient.sendMessage({ chat_id: chatIdOf(conversationKey), text: body });
+    }
+  }
+
+  /** The URL of a file the Bot API serves after getFile. */
+  fileUrl(filePath: string): string {
+    return `${this.apiRoot.replace(/\/+$/, '')}/file/bot${this.token}/${filePath.replace(/^\/+/, '')}`;
+  }
+}
+
+export function isTelegramApiError(err: unknown, code?: number): err is TelegramApiError {
+  return err instanceof TelegramApiError && (code === undefined || err.errorCode === code);
+}

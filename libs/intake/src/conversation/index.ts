@@ -1,0 +1,5 @@
+export * from './conversation-channel';
+export * from './conversation.service';
+export * from './conversation.providers';
+export * from './conversation.module';
+export * from './media-queue';

@@ -1,0 +1,188 @@
+import { anchorKeys, probeKeys } from '../candidate-keys.util';
+import { CASE_FEATURE_CAPS, caseFeaturesOf, mergeCaseFeatures, type CaseFeatures } from '../case-features.util';
+import { chooseCase, scoreAgainstCase } from '../case-match.util';
+import { extractIncidentFeatures } from '../features.util';
+import { DEFAULT_MATCH_CONFIG } from '../match-score.util';
+import { minhash } from '../minhash.util';
+import type { MatchSide } from '../dedup.types';
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2024, 8, 1);
+
+function side(text: string, extra: Partial<MatchSide> & { subject?: string; address?: string } = {}): MatchSide {
+  const { subject, address, ...rest } = extra;
+  const f = extractIncidentFeatures({ text, subject, address });
+  return { ...f, divisionCode: '320106', category: 'air', at: T0, complainantKey: null, signature: minhash(f.shingles), ...rest };
+}
+
+function caseOf(...members: MatchSide[]): CaseFeatures {
+  return members.slice(1).reduce((c, m) => mergeCaseFeatures(c, m), caseFeaturesOf(members[0]));
+}
+
+describe('mergeCaseFeatures', () => {
+  it('accumulates names, places, townships, problems and complainants of all members', () => {
+    const a = side('鼓楼区一家化工厂晚上排放黑烟', { complainantKey: 'k1' });
+    const b = side('鼓楼区华泰化工有限公司气味刺鼻', { address: '东山镇中山路', complainantKey: 'k2', at: T0 + 5 * DAY });
+    const c = caseOf(a, b);
+    expect(c.entities.map((e) => e.core)).toEqual(['华泰化工']);
+    expect(c.kinds).toEqual(['化工']);
+    expect(c.places).toContain('中山路');
+    expect(c.townships).toContain('东山镇');
+    expect(c.problemGroups).toEqual(expect.arrayContaining(['smoke', 'odour']));
+    expect(c.complainantKeys).toEqual(['k1', 'k2']);
+    expect(c.members).toBe(2);
+    expect([c.firstAt, c.lastAt]).toEqual([T0, T0 + 5 * DAY]);
+  });
+
+  it('takes the most specific compatible division and keeps it against a conflicting one', () => {
+    const city = side('南京市城郊化工厂冒黑烟', { divisionCode: '320100' });
+    const county = side('鼓楼区化工厂冒黑烟', { divisionCode: '320106' });
+    expect(caseOf(city, county).divisionCode).toBe('320106');
+    expect(caseOf(side('x厂冒黑烟', { divisionCode: null }), city).divisionCode).toBe('320100');
+    expect(caseOf(county, side('秦淮区化工厂冒黑烟', { divisionCode: '320104' })).divisionCode).toBe('320106');
+  });
+
+  it('stays small: lists are capped and the first signature is kept', () => {
+    const members = Array.from({ length: 20 }, (_, i) =>
+      side(`第${i}次反映：华泰化工厂排放黑烟，位置在文化${'一二三四五六七八九十'[i % 10]}${i}路`, { complainantKey: `k${i}`, at: T0 + i * DAY }),
+    );
+    const c = caseOf(...members);
+    expect(c.signatures).toHaveLength(CASE_FEATURE_CAPS.signatures);
+    expect(c.signatures[0]).toEqual(Array.from(members[0].signature!));
+    expect(c.signatures[CASE_FEATURE_CAPS.signatures - 1]).toEqual(Array.from(members[19].signature!));
+    expect(c.places.length).toBeLessThanOrEqual(CASE_FEATURE_CAPS.places);
+    expect(c.complainantKeys).toHaveLength(CASE_FEATURE_CAPS.complainantKeys);
+    expect(c.members).toBe(20);
+    // Plain JSON (stored as jsonb): survives a round trip unchanged.
+    expect(JSON.parse(JSON.stringify(c))).toEqual(c);
+  });
+});
+
+describe('scoreAgainstCase', () => {
+  it('matches on what any member said: the name from one report, the road from another', () => {
+    const named = side('华泰化工有限公司半夜排放黑烟');
+    const placed = side('中山路有一家化工厂冒黑烟，味道刺鼻', { at: T0 + DAY });
+    const c = caseOf(named, placed);
+    const sub = side('中山路的华泰化工又在冒黑烟', { at: T0 + 3 * DAY });
+    const m = scoreAgainstCase(sub, c);
+    expect(m.parts.entity).toBe('same');
+    expect(m.parts.place).toBe('same');
+    expect(m.decision).toBe('auto');
+  });
+
+  it('keeps the hard gates: another category, another county, another named polluter, outside the window', () => {
+    const c = caseOf(side('中山路华泰化工有限公司排放黑烟'));
+    expect(scoreAgainstCase(side('中山路华泰化工有限公司排放黑烟', { category: 'water' }), c).decision).toBe('none');
+    expect(scoreAgainstCase(side('中山路华泰化工有限公司排放黑烟', { divisionCode: '320104' }), c).decision).toBe('none');
+    expect(scoreAgainstCase(side('中山路金鹏化工有限公司排放黑烟'), c).parts.entity).toBe('different');
+    const late = scoreAgainstCase(side('中山路华泰化工有限公司排放黑烟', { at: T0 + 120 * DAY }), c);
+    expect(late.decision).toBe('none');
+    expect(late.parts.days).toBeCloseTo(120);
+  });
+
+  it('recognises a same complainant among all members', () => {
+    const c = caseOf(side('华泰化工冒黑烟', { complainantKey: 'k1' }), side('华泰化工冒黑烟', { complainantKey: 'k2' }));
+    expect(scoreAgainstCase(side('华泰化工又冒黑烟', { complainantKey: 'k2' }), c).parts.sameComplainant).toBe(true);
+    expect(scoreAgainstCase(side('华泰化工又冒黑烟', { complainantKey: 'k3' }), c).parts.sameComplainant).toBe(false);
+  });
+
+  it('joins a passing mention (佳禾污水处理 without legal form) to the declared company name', () => {
+    const c = caseOf(side('出水又黑又臭', { subject: '佳禾污水处理有限公司', category: 'water' }));
+    const m = scoreAgainstCase(side('来电人反映佳禾污水处理（上述地点）出水又黑又臭', { category: 'water' }), c);
+    expect(m.parts.entity).toBe('same');
+  });
+});
+
+describe('chooseCase: a polluter name without a division', () => {
+  const county = (code: string, name: string) => caseOf(side(`${name}有限公司半夜排放黑烟，呛得人直咳嗽`, { divisionCode: code }));
+
+  it('attaches automatically when the name is carried by exactly one candidate case', () => {
+    const sub = side('我家附近的华泰化工晚上冒黑烟', { divisionCode: null, at: T0 + DAY });
+    const choice = chooseCase(sub, [
+      { caseId: 'a', features: county('320106', '华泰化工') },
+      { caseId: 'b', features: county('320106', '金鹏化工') },
+    ]);
+    expect(choice).toMatchObject({ caseId: 'a', decision: 'auto' });
+    expect(choice.reasons.join(' ')).toMatch(/unique/);
+  });
+
+  it('only suggests when the same name exists in another county (hard negative)', () => {
+    const sub = side('我家附近的华泰化工晚上冒黑烟', { divisionCode: null, at: T0 + DAY });
+    const choice = chooseCase(sub, [
+      { caseId: 'a', features: county('320106', '华泰化工') },
+      { caseId: 'b', features: county('410108', '华泰化工') },
+    ]);
+    expect(choice.decision).toBe('suggested');
+  });
+
+  it('only suggests on a near spelling of the name or without a shared problem', () => {
+    const near = side('我家附近的华秦化工晚上冒黑烟', { divisionCode: null, at: T0 + DAY });
+    expect(chooseCase(near, [{ caseId: 'a', features: county('320106', '华泰化工') }]).decision).not.toBe('auto');
+    const otherProblem = side('我家附近的华泰化工晚上噪音很大', { divisionCode: null, at: T0 + DAY });
+    expect(chooseCase(otherProblem, [{ caseId: 'a', features: county('320106', '华泰化工') }]).decision).not.toBe('auto');
+  });
+
+  it("by default does not let a submission with a division join a case without one on the name alone", () => {
+    const c = caseOf(side('我家附近的华泰化工晚上冒黑烟', { divisionCode: null }));
+    const sub = side('鼓楼区中山路华泰化工有限公司排放黑烟', { at: T0 + DAY });
+    expect(chooseCase(sub, [{ caseId: 'a', features: c }]).decision).toBe('suggested');
+    expect(chooseCase(sub, [{ caseId: 'a', features: c }], { ...DEFAULT_MATCH_CONFIG, uniqueName: 'both' }).decision).toBe('auto');
+    expect(chooseCase(side('我家附近的华泰化工晚上冒黑烟', { divisionCode: null }), [{ caseId: 'x', features: county('320106', '华泰化工') }], {
+      ...DEFAULT_MATCH_CONFIG,
+      uniqueName: 'off',
+    }).decision).toBe('suggested');
+  });
+});
+
+describe('chooseCase: the only case of a problem in a division', () => {
+  const dumping = (text: string, extra: Partial<MatchSide> = {}) => side(text, { category: 'solid_waste', divisionCode: '610327', ...extra });
+
+  it('attaches an unnamed report to the only case of that problem in its county', () => {
+    const c = caseOf(dumping('东南镇滨河路有人乱倒垃圾，河道都快堵了'));
+    const sub = dumping('就是这个位置，经常有人偷倒生活垃圾', { at: T0 + 2 * DAY });
+    const choice = chooseCase(sub, [{ caseId: 'a', features: c }]);
+    expect(choice).toMatchObject({ caseId: 'a', decision: 'auto' });
+    expect(choice.reasons.join(' ')).toMatch(/only case/);
+  });
+
+  it('does not choose when two cases of that problem are open in the county', () => {
+    const sub = dumping('就是这个位置，经常有人偷倒生活垃圾', { at: T0 + 2 * DAY });
+    const choice = chooseCase(sub, [
+      { caseId: 'a', features: caseOf(dumping('东南镇滨河路有人乱倒垃圾')) },
+      { caseId: 'b', features: caseOf(dumping('城关镇建设路有人乱倒垃圾')) },
+    ]);
+    expect(choice.decision).not.toBe('auto');
+  });
+
+  it('does not join another kind of polluter, other townships, another problem or a wider division', () => {
+    const noise = (text: string, extra: Partial<MatchSide> = {}) => side(text, { category: 'noise', divisionCode: '360103', ...extra });
+    const ktv = caseOf(noise('南站街道纬二路的唱响KTV客人在门口大声喧哗，噪音很大'));
+    expect(chooseCase(noise('绳金塔街道经五路工业噪声扰民', { at: T0 + DAY }), [{ caseId: 'a', features: ktv }]).decision).not.toBe('auto');
+    const factory = caseOf(noise('南站街道有工厂噪声扰民'));
+    expect(chooseCase(noise('绳金塔街道工业噪声扰民', { at: T0 + DAY }), [{ caseId: 'a', features: factory }]).decision).not.toBe('auto');
+    const dump = caseOf(dumping('有人乱倒垃圾'));
+    expect(chooseCase(dumping('附近农田被废渣污染', { at: T0 + DAY }), [{ caseId: 'a', features: dump }]).decision).not.toBe('auto');
+    const cityCase = caseOf(dumping('宝鸡市有人乱倒垃圾', { divisionCode: '610300' }));
+    expect(chooseCase(dumping('有人偷倒生活垃圾', { at: T0 + DAY }), [{ caseId: 'a', features: cityCase }]).decision).not.toBe('auto');
+    expect(
+      chooseCase(dumping('有人偷倒生活垃圾', { at: T0 + DAY }), [{ caseId: 'a', features: caseOf(dumping('有人乱倒垃圾')) }], { ...DEFAULT_MATCH_CONFIG, soleCase: false })
+        .decision,
+    ).not.toBe('auto');
+  });
+
+  it('opens a new case when nothing is compatible', () => {
+    expect(chooseCase(dumping('有人偷倒生活垃圾'), [])).toMatchObject({ caseId: null, decision: 'none' });
+  });
+});
+
+describe('candidate keys for case matching', () => {
+  it('stores passing mentions as name keys and probes names nationwide for the uniqueness test', () => {
+    const f = extractIncidentFeatures({ text: '来电人反映佳禾污水处理（上述地点）出水又黑又臭' });
+    const keys = anchorKeys(f, minhash(f.shingles));
+    expect(keys).toContain('e:佳禾污水处理');
+    const probes = probeKeys('430224', 'water', keys);
+    expect(probes).toContain('water|*|e:佳禾污水处理');
+    expect(probes.filter((k) => k.startsWith('water|*|')).every((k) => k.startsWith('water|*|e:'))).toBe(true);
+    expect(probeKeys(null, 'water', keys)).toContain('water|*|e:佳禾污水处理');
+  });
+});

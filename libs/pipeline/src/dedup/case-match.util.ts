@@ -1,0 +1,132 @@
+/**
+ * Is a submission one more report of a stored case? The submission is compared with the case's union of
+ * features (case-features.util), then the best candidate case is chosen among those the candidate keys
+ * found, with one rule that needs the whole candidate set: a polluter name that only one case carries.
+ */
+import { divisionCompatibility } from './division-block.util';
+import { DAY_MS, DEFAULT_MATCH_CONFIG, groupOverlap, judgeMatch, namesAgreement, placeAgreement, problemGroups, type MatchConfig, type MatchResult } from './match-score.util';
+import { estimateJaccard, minhash } from './minhash.util';
+import type { CaseFeatures } from './case-features.util';
+import type { MatchDecision, MatchSide } from './dedup.types';
+
+/** Days between the submission and the case's span of reports (0 inside the span). */
+function daysFromCase(at: number, c: CaseFeatures): number {
+  if (at >= c.firstAt && at <= c.lastAt) return 0;
+  return Math.min(Math.abs(at - c.firstAt), Math.abs(at - c.lastAt)) / DAY_MS;
+}
+
+function textAgainstCase(sub: MatchSide, c: CaseFeatures): number {
+  if (c.signatures.length === 0) return 0;
+  const sig = sub.signature ?? minhash(sub.shingles);
+  let best = 0;
+  for (const s of c.signatures) best = Math.max(best, estimateJaccard(sig, Uint32Array.from(s)));
+  return best;
+}
+
+/** Scores a submission against a case: the same gates, weights and thresholds as scoreMatch. */
+export function scoreAgainstCase(sub: MatchSide, c: CaseFeatures, config: MatchConfig = DEFAULT_MATCH_CONFIG): MatchResult {
+  const entity = namesAgreement(sub, c.entities, c.aliases, c.kinds);
+  const parts = {
+    text: textAgainstCase(sub, c),
+    entity,
+    place: placeAgreement(sub, c),
+    problem: groupOverlap(problemGroups(sub.problemTerms), new Set(c.problemGroups)),
+    division: divisionCompatibility(sub.divisionCode, c.divisionCode),
+    category: !!sub.category && sub.category === c.category,
+    days: daysFromCase(sub.at, c),
+    sameComplainant: !!sub.complainantKey && c.complainantKeys.includes(sub.complainantKey),
+  };
+  const caseEntity = c.entities[0]?.core ?? c.aliases[0] ?? null;
+  return judgeMatch(
+    parts,
+    { entity: [sub.entity, caseEntity], kind: sub.kind ?? c.kinds[0] ?? null, category: [sub.category, c.category], division: [sub.divisionCode, c.divisionCode] },
+    config,
+  );
+}
+
+export interface CaseCandidate<Id = string> {
+  caseId: Id;
+  features: CaseFeatures;
+}
+
+export interface CaseChoice<Id = string> {
+  /** The case to attach to (auto or suggested), or null: open a new case. */
+  caseId: Id | null;
+  decision: MatchDecision;
+  score: number;
+  reasons: string[];
+  result: MatchResult | null;
+}
+
+/** Same division code and category, a shared problem group, inside the window, and nothing that differs. */
+function soleCaseCompatible(sub: MatchSide, c: CaseFeatures, result: MatchResult, config: MatchConfig): boolean {
+  const p = result.parts;
+  if (!p.category || p.division !== 'same' || p.problem === null || p.problem === 0 || p.days > config.windowDays) return false;
+  if (p.entity === 'different') return false;
+  // Another kind of polluter (a KTV / a factory), or other townships on both sides: not the same matter.
+  if (sub.kind && c.kinds.length && p.entity !== 'same' && p.entity !== 'similar' && p.entity !== 'kind') return false;
+  if (sub.townships.length && c.townships.length && p.place !== 'same' && p.place !== 'township') return false;
+  return true;
+}
+
+function names(result: MatchResult): boolean {
+  return result.parts.entity === 'same' || result.parts.entity === 'similar';
+}
+
+/**
+ * Picks the case among the candidates (found by probeKeys, across all divisions of the category).
+ *
+ * Without a division on the submission, a polluter's name attaches automatically only when it is unique:
+ * the best case carries exactly that name (not a near spelling), agrees on the category and shares a
+ * problem group, and no other candidate case, in any division, carries that name or a near spelling of
+ * it. The same company name in two counties leaves the choice to an officer (config.uniqueName).
+ *
+ * A submission with a division attaches to the only candidate case of its division code and category
+ * that shares a problem group and conflicts in nothing (no other polluter, kind or township), even
+ * without a name or place (config.soleCase): 就是这个位置，渣土车偷倒垃圾 after a location message.
+ */
+export function chooseCase<Id>(sub: MatchSide, candidates: readonly CaseCandidate<Id>[], config: MatchConfig = DEFAULT_MATCH_CONFIG): CaseChoice<Id> {
+  let best: { caseId: Id; result: MatchResult } | null = null;
+  let sameName = 0;
+  const sole: { caseId: Id; result: MatchResult }[] = [];
+  for (const cand of candidates) {
+    const result = scoreAgainstCase(sub, cand.features, config);
+    if (result.parts.category && names(result)) sameName++;
+    if (soleCaseCompatible(sub, cand.features, result, config)) sole.push({ caseId: cand.caseId, result });
+    if (result.decision === 'none') continue;
+    if (!best || result.score > best.result.score || (result.score === best.result.score && result.decision === 'auto' && best.result.decision !== 'auto')) {
+      best = { caseId: cand.caseId, result };
+    }
+  }
+  if (config.soleCase && sole.length === 1 && (!best || best.result.decision !== 'auto')) {
+    const only = sole[0];
+    return {
+      caseId: only.caseId,
+      decision: 'auto',
+      score: only.result.score,
+      reasons: [...only.result.reasons, `the only case of this problem in division ${sub.divisionCode} among ${candidates.length} candidates`],
+      result: only.result,
+    };
+  }
+  if (!best) return { caseId: null, decision: 'none', score: 0, reasons: ['no candidate case'], result: null };
+  const { result } = best;
+  let decision = result.decision;
+  const reasons = [...result.reasons];
+  const uniqueNameApplies = config.uniqueName === 'both' || (config.uniqueName === 'submission' && !sub.divisionCode);
+  if (
+    uniqueNameApplies &&
+    decision === 'suggested' &&
+    result.parts.division === 'unknown' &&
+    result.parts.entity === 'same' &&
+    (result.parts.problem ?? 0) > 0 &&
+    result.score >= config.autoThreshold
+  ) {
+    if (sameName === 1) {
+      decision = 'auto';
+      reasons.push(`polluter name unique among ${candidates.length} candidate cases`);
+    } else {
+      reasons.push(`polluter name carried by ${sameName} candidate cases`);
+    }
+  }
+  return { caseId: best.caseId, decision, score: result.score, reasons, result };
+}
