@@ -11,6 +11,9 @@ const common = { rootDir: __dirname, transform, moduleNameMapper, testEnvironmen
 module.exports = {
   // Process and service tests wait on real Postgres, Redis and child processes.
   testTimeout: 60000,
+  // Client libraries (ioredis reconnect timers, imapflow sockets) can outlive a test file by a moment;
+  // the run must end when the tests do, not when the last library timer fires.
+  forceExit: true,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/__tests__/**/*.spec.ts', '<rootDir>/apps/**/__tests__/**/*.spec.ts'] },
     {

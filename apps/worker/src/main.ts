@@ -1,18 +1,9 @@
 import 'reflect-metadata';
-import { ConfigError, createLogger, loadConfig, preflightOrExit } from '@huiliu/platform';
+import { createLogger, loadConfigOrExit, preflightOrExit } from '@huiliu/platform';
 import { startWorker } from './worker';
 
 async function main() {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`huiliu worker: ${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit('worker');
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker', pretty: config.LOG_PRETTY });
   await preflightOrExit({ databaseUrl: config.DATABASE_URL, redisUrl: config.REDIS_URL });
   const handle = await startWorker(config, logger);

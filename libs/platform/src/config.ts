@@ -109,3 +109,16 @@ export function redactUrl(url: string): string {
     return '<unparseable url>';
   }
 }
+
+/** For a process's main(): the validated config, or one readable message and exit 1. */
+export function loadConfigOrExit(processName: string, env: NodeJS.ProcessEnv = process.env): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`huiliu ${processName}: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
