@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { webIntakeBench } from './web-intake.bench';
+import { judgingBench } from './judging.bench';
 import { hotlineImportBench } from './hotline-import.bench';
 import { emailImapBench } from './email-imap.bench';
 import { wechatPushBench } from './wechat-push.bench';
@@ -14,6 +15,11 @@ async function main() {
   const want = (name: string) => !only || only.includes(name);
   const results: Record<string, unknown> = {};
 
+  if (want('judging')) {
+    const r = judgingBench(50_000);
+    results.judging = r;
+    console.log(`judging (validate → locate → classify) per submission: median ${r.medianUs.toFixed(0)} µs, p99 ${r.p99Us.toFixed(0)} µs over ${r.submissions}`);
+  }
   if (want('web')) {
     const submissions = Number(process.env.BENCH_WEB_SUBMISSIONS ?? 20000);
     const r = await webIntakeBench({ submissions, concurrency: 64, pacedRate: 500, pacedSeconds: 10 });

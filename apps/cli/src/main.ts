@@ -5,6 +5,7 @@ import { drain } from './commands/drain.command';
 import { exportJsonl } from './commands/export.command';
 import { ingest } from './commands/ingest.command';
 import { replay } from './commands/replay.command';
+import { rejudgeCommand } from './commands/rejudge.command';
 
 const print = (o: unknown): void => {
   process.stdout.write(`${JSON.stringify(o)}\n`);
@@ -65,6 +66,12 @@ program
   .command('replay')
   .description('re-enqueue submissions that are recorded but unfinished')
   .action(() => withContext(async (ctx) => print({ replayed: await replay(ctx) })));
+
+program
+  .command('rejudge')
+  .description('re-run the rules over stored submissions (after the rule tables change) and report what changed; corrections are kept')
+  .option('--since <date>', 'only submissions received since this date')
+  .action((o: { since?: string }) => withContext(async (ctx) => print(await rejudgeCommand(ctx, o.since))));
 
 program
   .command('migrate')

@@ -6,6 +6,7 @@ import { DeadLettersController } from './admin/dead-letters.controller';
 import { HealthController } from './ops/health.controller';
 import { MetricsController } from './ops/metrics.controller';
 import { SubmissionsController } from './submissions/submissions.controller';
+import { CorrectionsController } from './corrections/corrections.controller';
 import { AdminGuard } from './admin/admin.guard';
 import { importProviders } from '@huiliu/intake';
 import { ImportsController } from './imports/imports.controller';
@@ -21,7 +22,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [CoreModule.forRoot(config, logger, 'gateway'), ConversationModule],
-      controllers: [SubmissionsController, ChannelsController, DeadLettersController, HealthController, MetricsController, WebhookSourcesController, WebhookDryRunController, ImportsController, RegistrationsController, TelegramWebhookController, WechatPushController],
+      controllers: [SubmissionsController, CorrectionsController, ChannelsController, DeadLettersController, HealthController, MetricsController, WebhookSourcesController, WebhookDryRunController, ImportsController, RegistrationsController, TelegramWebhookController, WechatPushController],
       providers: [AdminGuard, { provide: GatewayMetrics, useFactory: () => new GatewayMetrics(createRegistry('gateway')) }, ...webhookSourcesProviders(config), ...importProviders],
     };
   }

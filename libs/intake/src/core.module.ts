@@ -7,7 +7,7 @@ import { EmailAdapter } from '@huiliu/adapters';
 import { TelegramAdapter, WechatAdapter } from '@huiliu/adapters';
 import { HotlineAdapter, LetterAdapter, TransferAdapter, VisitAdapter } from '@huiliu/adapters';
 import { createRedis, FsBlobStore, type AppConfig, type Logger } from '@huiliu/platform';
-import { CaseRepository, ChannelRepository, createDataSource, SubmissionRepository } from '@huiliu/store';
+import { CaseRepository, ChannelRepository, CorrectionRepository, createDataSource, SubmissionRepository } from '@huiliu/store';
 import { InboxRecorder } from './inbox-recorder';
 import { IntakeQueue } from './intake-queue';
 import { BLOB_STORE, CONFIG, DATA_SOURCE, LOGGER, REDIS } from './tokens';
@@ -39,6 +39,7 @@ export class CoreModule implements OnApplicationShutdown {
         { provide: SubmissionRepository, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => new SubmissionRepository(ds) },
         { provide: ChannelRepository, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => new ChannelRepository(ds) },
         { provide: CaseRepository, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => new CaseRepository(ds) },
+        { provide: CorrectionRepository, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => new CorrectionRepository(ds) },
         { provide: IntakeQueue, inject: [REDIS], useFactory: (redis: Redis) => new IntakeQueue(redis, config.QUEUE_PREFIX) },
         { provide: AdapterRegistry, useFactory: createAdapterRegistry },
         {
@@ -48,7 +49,7 @@ export class CoreModule implements OnApplicationShutdown {
             new InboxRecorder({ repo, blobs, intake, logger }, { batchMs: config.INBOX_BATCH_MS, batchSize: config.INBOX_BATCH_SIZE }),
         },
       ],
-      exports: [CONFIG, LOGGER, DATA_SOURCE, REDIS, BLOB_STORE, SubmissionRepository, ChannelRepository, CaseRepository, IntakeQueue, AdapterRegistry, InboxRecorder],
+      exports: [CONFIG, LOGGER, DATA_SOURCE, REDIS, BLOB_STORE, SubmissionRepository, ChannelRepository, CaseRepository, CorrectionRepository, IntakeQueue, AdapterRegistry, InboxRecorder],
     };
   }
 

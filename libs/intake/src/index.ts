@@ -7,3 +7,4 @@ export * from './import';
 export * from './channel-state';
 export * from './email';
 export * from './conversation';
+export * from './rejudge';

@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { CaseEntity } from './entities/case.entity';
 import { ChannelEntity } from './entities/channel.entity';
 import { SubmissionEntity } from './entities/submission.entity';
+import { Corrections1796200000000 } from './migrations/1796200000000-corrections';
 import { IntakeBackbone1764403200000 } from './migrations/1764403200000-intake-backbone';
 import { ImportEntity } from './entities/import.entity';
 import { Imports1795945622807 } from './migrations/1795945622807-imports';
@@ -12,7 +13,7 @@ import { ConversationInboundEntity, ConversationStateEntity } from './entities/c
 import { Conversations1796100000006 } from './migrations/1796100000006-conversations';
 
 export const ENTITIES = [ChannelEntity, SubmissionEntity, CaseEntity, ImportEntity, MailboxCheckpointEntity, DeadLetterEntity, ConversationStateEntity, ConversationInboundEntity];
-export const MIGRATIONS = [IntakeBackbone1764403200000, Imports1795945622807, EmailChannel1796000000004, Conversations1796100000006];
+export const MIGRATIONS = [IntakeBackbone1764403200000, Imports1795945622807, EmailChannel1796000000004, Conversations1796100000006, Corrections1796200000000];
 
 export function createDataSource(url: string, opts: { poolSize?: number; applicationName?: string } = {}): DataSource {
   return new DataSource({

@@ -15,3 +15,4 @@ export * from './repositories/mailbox-checkpoint.repository';
 export * from './repositories/dead-letter.repository';
 export * from './entities/conversation-state.entity';
 export * from './repositories/conversation.repository';
+export * from './repositories/correction.repository';

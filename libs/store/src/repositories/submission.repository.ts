@@ -252,6 +252,32 @@ export class SubmissionRepository {
     return results;
   }
 
+  /**
+   * Replaces a judged submission's disposition fields (a correction, or a re-run of the rules). Case
+   * membership is left as it is: moving between cases is the dedup stage's decision.
+   */
+  async updateJudgement(id: string, j: Judgement): Promise<void> {
+    await this.ds.query(
+      `UPDATE submissions SET status = $2, reason = $3, referral = $4, judgement = $5, division_code = $6, division_level = $7,
+              division_candidates = $8::text[], category = $9, categories = $10::text[]
+        WHERE id = $1 AND status <> 'pending'`,
+      [id, j.validity.status, j.validity.reason, j.validity.referral, JSON.stringify(j), j.division.code, j.division.level, j.division.candidates, j.category.primary, j.category.categories],
+    );
+  }
+
+  /** Judged submissions received since a date, in recording order, a page at a time (for rejudge). */
+  async *judgedSince(since: Date | null, pageSize = 1000): AsyncGenerator<SubmissionEntity[]> {
+    let after = '0';
+    for (;;) {
+      const qb = this.ds.getRepository(SubmissionEntity).createQueryBuilder('s').where('s.seq > :after', { after }).andWhere(`s.status <> 'pending'`);
+      if (since) qb.andWhere('s.received_at >= :since', { since });
+      const page = await qb.orderBy('s.seq', 'ASC').take(pageSize).getMany();
+      if (!page.length) return;
+      yield page;
+      after = page[page.length - 1].seq;
+    }
+  }
+
   async markFailed(id: string, error: string): Promise<void> {
     await this.ds.query(`UPDATE submissions SET failed_at = now(), last_error = $2 WHERE id = $1 AND status = 'pending'`, [id, error.slice(0, 2000)]);
   }
