@@ -3,13 +3,12 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { CoreModule, DATA_SOURCE, IntakeQueue, REDIS } from '@huiliu/intake';
+import { CoreModule, DATA_SOURCE, IntakeQueue, REDIS, stagesFor } from '@huiliu/intake';
 import { createRegistry, PipelineMetrics, type AppConfig, type Logger } from '@huiliu/platform';
 import { runMigrations, SubmissionRepository } from '@huiliu/store';
 import type { Stages } from '@huiliu/pipeline';
 import { IntakeProcessor } from './intake.processor';
 import { createRunners, type Runner } from './runners';
-import { createStages } from './stages';
 import { Sweeper } from './sweeper';
 
 export interface WorkerHandle {
@@ -26,7 +25,7 @@ export async function startWorker(config: AppConfig, logger: Logger, opts: { sta
   const intake = app.get(IntakeQueue);
   const registry = createRegistry('worker');
   const metrics = new PipelineMetrics(registry);
-  const stages = opts.stages ?? createStages();
+  const stages = opts.stages ?? stagesFor(config);
 
   const processor = new IntakeProcessor({ connection: app.get<Redis>(REDIS), config, repo, stages, metrics, logger });
   processor.start();

@@ -8,3 +8,4 @@ export * from './channel-state';
 export * from './email';
 export * from './conversation';
 export * from './rejudge';
+export * from './stages';

@@ -42,6 +42,11 @@ export const ENV_SCHEMA = z.object({
   INBOX_BATCH_MS: int(0, 1000).default(2),
   INBOX_BATCH_SIZE: int(1, 5000).default(500),
   CHANNELS_FILE: z.string().optional(),
+  /** A deployment's own rule tables (validity terms, category terms, referral departments, basin mapping). */
+  RULES_VALIDITY_FILE: z.string().optional(),
+  RULES_CATEGORY_FILE: z.string().optional(),
+  RULES_REFERRAL_FILE: z.string().optional(),
+  BASINS_FILE: z.string().optional(),
   // E-mail channel (IMAP runner in the worker).
   EMAIL_RUNNER: bool.default(true),
   EMAIL_CHANNEL_WATCH_MS: int(200, 600_000).default(5000),

@@ -1,5 +1,4 @@
-import { rejudge, type RejudgeReport } from '@huiliu/intake';
-import { defaultStages } from '@huiliu/pipeline';
+import { rejudge, stagesFor, type RejudgeReport } from '@huiliu/intake';
 import { ChannelRepository, CorrectionRepository, SubmissionRepository } from '@huiliu/store';
 import { CliError, type CliContext } from '../cli-context';
 
@@ -9,7 +8,7 @@ export async function rejudgeCommand(ctx: CliContext, since: string | undefined)
   if (from && Number.isNaN(from.getTime())) throw new CliError(`--since ${since} is not a date (YYYY-MM-DD or ISO 8601)`);
   const homes = new Map((await ctx.app.get(ChannelRepository).list()).map((c) => [c.id, c.homeDivision]));
   return rejudge(
-    { submissions: ctx.app.get(SubmissionRepository), corrections: ctx.app.get(CorrectionRepository), stages: defaultStages(), homeDivisionOf: (id) => homes.get(id) ?? null },
+    { submissions: ctx.app.get(SubmissionRepository), corrections: ctx.app.get(CorrectionRepository), stages: stagesFor(ctx.config), homeDivisionOf: (id) => homes.get(id) ?? null },
     from,
   );
 }

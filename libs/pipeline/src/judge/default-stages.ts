@@ -1,14 +1,29 @@
-import { basinOf, locate } from '@huiliu/divisions';
+import { basinOf, loadBasinTable } from '@huiliu/divisions';
+import { locate } from '@huiliu/divisions';
 import { classify } from '../classify';
-import { validate } from '../validate';
+import { DEFAULT_RULE_SET, loadRuleSet, validate } from '../validate';
 import type { Stages } from './judge';
 
-/** The shipped stages with their bundled rule tables and division data (loaded on first use). */
-export function defaultStages(): Stages {
+/** Where a deployment keeps its own rule tables; each unset path uses the bundled table. */
+export interface RuleFiles {
+  validity?: string;
+  category?: string;
+  referral?: string;
+  basins?: string;
+}
+
+/**
+ * The stages with the bundled rule tables and division data, or a deployment's own tables (referrals and
+ * basin mappings differ by city). A bad table stops start-up with the file and field named.
+ */
+export function defaultStages(files: RuleFiles = {}): Stages {
+  const custom = files.validity || files.category || files.referral;
+  const rules = custom ? loadRuleSet({ validity: files.validity, category: files.category, referral: files.referral }) : DEFAULT_RULE_SET;
+  const basins = files.basins ? loadBasinTable(files.basins) : undefined;
   return {
-    validate: (input) => validate(input),
+    validate: (input) => validate(input, rules),
     locate: (input) => locate(input),
-    classify: (input) => classify(input),
-    basinOf: (code) => basinOf(code),
+    classify: (input) => classify(input, rules),
+    basinOf: (code, kind) => basinOf(code, kind, basins),
   };
 }

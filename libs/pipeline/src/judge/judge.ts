@@ -5,8 +5,8 @@ export interface Stages {
   validate(input: JudgingInput): ValidityDecision;
   locate(input: JudgingInput): DivisionDecision;
   classify(input: JudgingInput): CategoryDecision;
-  /** River-basin / sea-area bureau for water and marine cases. */
-  basinOf(divisionCode: string): string | null;
+  /** River-basin bureau for water cases, sea-area bureau for marine ones. */
+  basinOf(divisionCode: string, kind: 'water' | 'marine'): string | null;
 }
 
 export type StageName = 'validate' | 'locate' | 'classify';
@@ -32,7 +32,7 @@ export function judge(input: JudgingInput, stages: Stages, observe?: (stage: Sta
   if (validity.status === 'rejected') return { validity, division: NO_DIVISION, category: NO_CATEGORY };
   const division = timed('locate', () => stages.locate(input));
   const category = validity.status === 'accepted' ? timed('classify', () => stages.classify(input)) : NO_CATEGORY;
-  const wet = category.categories.some((c) => c === 'water' || c === 'marine');
-  const basin = wet && division.code ? stages.basinOf(division.code) : null;
+  const kind = category.primary === 'marine' ? 'marine' : category.categories.includes('water') ? 'water' : category.categories.includes('marine') ? 'marine' : null;
+  const basin = kind && division.code ? stages.basinOf(division.code, kind) : null;
   return { validity, division: basin ? { ...division, basin } : division, category };
 }
