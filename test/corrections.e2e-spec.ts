@@ -1,30 +1,22 @@
-import { Client } from 'pg';
-import { createTestEnv, waitFor, type TestEnv } from './support/env';
-import { exited, getJson, postJson, spawnApp, startGateway, startWorkerInProcess, type RunningGateway } from './support/apps';
+import type { Client } from 'pg';
+import { startStack, type Stack } from './support/stack';
+import { waitFor, type TestEnv } from './support/env';
+import { exited, getJson, postJson, spawnApp, type RunningGateway } from './support/apps';
 import { webForm } from './support/forms';
-import type { WorkerHandle } from '../apps/worker/src/worker';
 
 const ADMIN = { authorization: 'Bearer test-admin-token' };
 
 describe('explainable and correctable judgements', () => {
+  let stack: Stack;
   let env: TestEnv;
   let gw: RunningGateway;
-  let worker: WorkerHandle;
   let db: Client;
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    gw = await startGateway(env.config);
-    worker = await startWorkerInProcess(env.config);
-    db = new Client({ connectionString: env.config.DATABASE_URL });
-    await db.connect();
+    stack = await startStack();
+    ({ env, gw, db } = stack);
   });
-  afterAll(async () => {
-    await db?.end();
-    await worker?.close();
-    await gw?.close();
-    await env?.dispose();
-  });
+  afterAll(async () => stack?.close());
 
   const judged = async (body: Record<string, unknown>) => {
     const res = await postJson(`${gw.url}/v1/submissions`, body);

@@ -1,30 +1,22 @@
-import { Client } from 'pg';
-import { createTestEnv, waitFor, type TestEnv } from './support/env';
-import { getJson, postJson, startGateway, startWorkerInProcess, type RunningGateway } from './support/apps';
-import type { WorkerHandle } from '../apps/worker/src/worker';
+import type { Client } from 'pg';
+import { startStack, type Stack } from './support/stack';
+import { waitFor, type TestEnv } from './support/env';
+import { getJson, postJson, type RunningGateway } from './support/apps';
 
 const ADMIN = { authorization: 'Bearer test-admin-token' };
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 
 describe('staff registrations of letters, visits and transfers', () => {
+  let stack: Stack;
   let env: TestEnv;
   let gw: RunningGateway;
-  let worker: WorkerHandle;
   let db: Client;
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    gw = await startGateway(env.config);
-    worker = await startWorkerInProcess(env.config);
-    db = new Client({ connectionString: env.config.DATABASE_URL });
-    await db.connect();
+    stack = await startStack();
+    ({ env, gw, db } = stack);
   });
-  afterAll(async () => {
-    await db?.end();
-    await worker?.close();
-    await gw?.close();
-    await env?.dispose();
-  });
+  afterAll(async () => stack?.close());
 
   const register = (type: string, body: unknown, headers: Record<string, string> = {}) => postJson(`${gw.url}/v1/channels/${type}/registrations`, body, { ...ADMIN, ...headers });
   const letter = (over: Record<string, unknown> = {}) => ({

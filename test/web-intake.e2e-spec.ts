@@ -1,28 +1,20 @@
-import { Client } from 'pg';
-import { createTestEnv, waitFor, type TestEnv } from './support/env';
-import { getJson, postJson, startGateway, startWorkerInProcess, type RunningGateway } from './support/apps';
+import type { Client } from 'pg';
+import { startStack, type Stack } from './support/stack';
+import { waitFor, type TestEnv } from './support/env';
+import { getJson, postJson, type RunningGateway } from './support/apps';
 import { webForm } from './support/forms';
-import type { WorkerHandle } from '../apps/worker/src/worker';
 
 describe('web channel: a form post becomes a stored case', () => {
+  let stack: Stack;
   let env: TestEnv;
   let gw: RunningGateway;
-  let worker: WorkerHandle;
   let db: Client;
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    gw = await startGateway(env.config);
-    worker = await startWorkerInProcess(env.config);
-    db = new Client({ connectionString: env.config.DATABASE_URL });
-    await db.connect();
+    stack = await startStack();
+    ({ env, gw, db } = stack);
   });
-  afterAll(async () => {
-    await db?.end();
-    await worker?.close();
-    await gw?.close();
-    await env?.dispose();
-  });
+  afterAll(async () => stack?.close());
 
   const submit = (body: unknown, headers: Record<string, string> = {}) => postJson(`${gw.url}/v1/submissions`, body, headers);
   const judged = (id: string) =>
