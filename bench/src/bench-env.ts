@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -14,11 +15,13 @@ export interface BenchEnv {
   databaseUrl: string;
   redisUrl: string;
   prefix: string;
-  spawnApp(role: 'gateway' | 'worker', extra?: Record<string, string>): ChildProcess & { output: () => string };
+  spawnApp(role: 'gateway' | 'worker', extra?: Record<string, string>): AppProcess;
   dispose(): Promise<void>;
 }
 
 const DIST = path.join(__dirname, '../../apps');
+
+type AppProcess = ChildProcess & { output: () => string };
 
 export async function createBenchEnv(name: string): Promise<BenchEnv> {
   const pgBase = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/huiliu';
@@ -86,4 +89,26 @@ export async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number
 export function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts the gateway as its own process on a free port and waits until it answers. */
+export async function startGatewayProcess(env: BenchEnv): Promise<{ gateway: AppProcess; port: number }> {
+  const port = await freePort();
+  const gateway = env.spawnApp('gateway', { PORT: String(port) });
+  await waitUntil(
+    async () => gateway.exitCode !== null || (await fetch(`http://127.0.0.1:${port}/health/live`).then((r) => r.ok, () => false)),
+    60000,
+    'gateway start',
+  );
+  if (gateway.exitCode !== null) throw new Error(`gateway exited: ${gateway.output()}`);
+  return { gateway, port };
 }

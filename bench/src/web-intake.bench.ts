@@ -1,7 +1,6 @@
 import * as http from 'node:http';
-import * as net from 'node:net';
 import { Client } from 'pg';
-import { createBenchEnv, percentile, waitUntil } from './bench-env';
+import { createBenchEnv, percentile, startGatewayProcess, waitUntil } from './bench-env';
 import { rawBullmqBaseline } from './raw-bullmq.bench';
 
 const PLACES = [
@@ -33,15 +32,6 @@ export function benchForm(i: number): string {
     contact_name: '测试用户',
     contact_phone: '13800000000',
     attachments: [],
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
   });
 }
 
@@ -84,15 +74,8 @@ export interface WebBenchResult {
 
 export async function webIntakeBench(opts: { submissions: number; concurrency: number; pacedRate: number; pacedSeconds: number }): Promise<WebBenchResult> {
   const env = await createBenchEnv('web');
-  const port = await freePort();
   try {
-    const gateway = env.spawnApp('gateway', { PORT: String(port) });
-    await waitUntil(
-      async () => gateway.exitCode !== null || (await fetch(`http://127.0.0.1:${port}/health/live`).then((r) => r.ok, () => false)),
-      60000,
-      'gateway start',
-    );
-    if (gateway.exitCode !== null) throw new Error(`gateway exited: ${gateway.output()}`);
+    const { gateway, port } = await startGatewayProcess(env);
     const worker = env.spawnApp('worker');
     const db = new Client({ connectionString: env.databaseUrl });
     await db.connect();

@@ -1,21 +1,11 @@
 import * as http from 'node:http';
-import * as net from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { createBenchEnv, percentile, waitUntil } from './bench-env';
+import { createBenchEnv, percentile, startGatewayProcess, waitUntil } from './bench-env';
 
 const TOKEN = 'bench_wechat_token';
 const PLACES = ['南京市玄武区中山路', '深圳市宝安区福永街道', '北京市朝阳区望京街道', '成都市武侯区红牌楼街道', '杭州市西湖区转塘街道'];
 const PROBLEMS = ['晚上排放黑烟，气味刺鼻', '偷排污水，河水发黑发臭', '夜间施工噪音很大', '乱倒建筑垃圾和工业废料'];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function signedPath(channel: string): string {
   const timestamp = String(Math.floor(Date.now() / 1000));
@@ -66,15 +56,8 @@ export interface WechatBenchResult {
  */
 export async function wechatPushBench(opts: { followers: number; concurrency: number; pacedRate: number; pacedSeconds: number }): Promise<WechatBenchResult> {
   const env = await createBenchEnv('wechat');
-  const port = await freePort();
   try {
-    const gateway = env.spawnApp('gateway', { PORT: String(port) });
-    await waitUntil(
-      async () => gateway.exitCode !== null || (await fetch(`http://127.0.0.1:${port}/health/live`).then((r) => r.ok, () => false)),
-      60000,
-      'gateway start',
-    );
-    if (gateway.exitCode !== null) throw new Error(`gateway exited: ${gateway.output()}`);
+    const { gateway, port } = await startGatewayProcess(env);
     const db = new Client({ connectionString: env.databaseUrl });
     await db.connect();
     await db.query(`INSERT INTO channels (type, name, settings, credentials) VALUES ('wechat', 'wx-bench', '{"quietSeconds": 300}', $1)`, [JSON.stringify({ token: TOKEN })]);

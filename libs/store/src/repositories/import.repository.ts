@@ -1,8 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { ChannelType } from '@huiliu/contracts';
 import { ImportEntity, type ImportRejection, type ImportStatus } from '../entities/import.entity';
-import { isUuid, type NewSubmissionRow, type RecordedSubmission } from './submission.repository';
-import type { SubmissionStatus } from '@huiliu/contracts';
+import { isUuid, matchRecorded, type NewSubmissionRow, type RecordedSubmission } from './submission.repository';
 
 export interface NewImport {
   channelId: string;
@@ -100,24 +99,7 @@ export class ImportRepository {
        RETURNING id, source_key`,
       [JSON.stringify(doc)],
     );
-    const byKey = new Map<string, RecordedSubmission>();
-    for (const r of inserted) byKey.set(r.source_key, { id: r.id, sourceKey: r.source_key, created: true, status: 'pending' });
-    const missing = [...new Set(rows.map((r) => r.sourceKey).filter((k) => !byKey.has(k)))];
-    if (missing.length) {
-      const existing: { id: string; source_key: string; status: SubmissionStatus }[] = await this.ds.query(
-        `SELECT id, source_key, status FROM submissions WHERE source_key = ANY($1::text[])`,
-        [missing],
-      );
-      for (const r of existing) byKey.set(r.source_key, { id: r.id, sourceKey: r.source_key, created: false, status: r.status });
-    }
-    const seen = new Set<string>();
-    return rows.map((r) => {
-      const rec = byKey.get(r.sourceKey);
-      if (!rec) throw new Error(`submission ${r.sourceKey} neither inserted nor found`);
-      const first = !seen.has(r.sourceKey);
-      seen.add(r.sourceKey);
-      return { ...rec, created: rec.created && first };
-    });
+    return matchRecorded(this.ds, rows.map((r) => r.sourceKey), inserted);
   }
 
   /** Letters already recorded under these identities (stored as `extra.letterIdentity`). */

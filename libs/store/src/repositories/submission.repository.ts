@@ -93,25 +93,7 @@ export class SubmissionRepository {
        RETURNING id, source_key`,
       [cols.sourceKey, cols.channelType, cols.channelId, cols.ref, cols.refs, cols.version, cols.payload, cols.complainant, cols.raw, cols.flags],
     );
-    const byKey = new Map<string, RecordedSubmission>();
-    for (const r of inserted) byKey.set(r.source_key, { id: r.id, sourceKey: r.source_key, created: true, status: 'pending' });
-    const missing = uniq(cols.sourceKey.filter((k) => !byKey.has(k)));
-    if (missing.length) {
-      const existing: { id: string; source_key: string; status: SubmissionStatus }[] = await this.ds.query(
-        `SELECT id, source_key, status FROM submissions WHERE source_key = ANY($1::text[])`,
-        [missing],
-      );
-      for (const r of existing) byKey.set(r.source_key, { id: r.id, sourceKey: r.source_key, created: false, status: r.status });
-    }
-    // A key repeated inside one batch: the first occurrence created the row, the others are redeliveries.
-    const seen = new Set<string>();
-    return rows.map((r) => {
-      const rec = byKey.get(r.sourceKey);
-      if (!rec) throw new Error(`submission ${r.sourceKey} neither inserted nor found`);
-      const first = !seen.has(r.sourceKey);
-      seen.add(r.sourceKey);
-      return { ...rec, created: rec.created && first };
-    });
+    return matchRecorded(this.ds, rows.map((r) => r.sourceKey), inserted);
   }
 
   async findById(id: string): Promise<SubmissionEntity | null> {
@@ -327,6 +309,32 @@ export class SubmissionRepository {
       after = page[page.length - 1].seq;
     }
   }
+}
+
+/**
+ * Pairs each requested source key (in request order) with its row after an `INSERT … ON CONFLICT DO
+ * NOTHING RETURNING id, source_key`: keys not returned were already recorded and are looked up. A key
+ * repeated inside one batch counts as created once; its other occurrences are redeliveries.
+ */
+export async function matchRecorded(ds: DataSource, sourceKeys: string[], inserted: { id: string; source_key: string }[]): Promise<RecordedSubmission[]> {
+  const byKey = new Map<string, RecordedSubmission>();
+  for (const r of inserted) byKey.set(r.source_key, { id: r.id, sourceKey: r.source_key, created: true, status: 'pending' });
+  const missing = uniq(sourceKeys.filter((k) => !byKey.has(k)));
+  if (missing.length) {
+    const existing: { id: string; source_key: string; status: SubmissionStatus }[] = await ds.query(
+      `SELECT id, source_key, status FROM submissions WHERE source_key = ANY($1::text[])`,
+      [missing],
+    );
+    for (const r of existing) byKey.set(r.source_key, { id: r.id, sourceKey: r.source_key, created: false, status: r.status });
+  }
+  const seen = new Set<string>();
+  return sourceKeys.map((key) => {
+    const rec = byKey.get(key);
+    if (!rec) throw new Error(`submission ${key} neither inserted nor found`);
+    const first = !seen.has(key);
+    seen.add(key);
+    return { ...rec, created: rec.created && first };
+  });
 }
 
 function uniq<T>(xs: T[]): T[] {
