@@ -8,7 +8,12 @@ import { lshBands, type BandOptions } from './minhash.util';
 import { problemGroupOf } from './features.util';
 import type { IncidentFeatures } from './dedup.types';
 
-export const DEFAULT_BANDS: BandOptions = { bands: 32, rows: 2 };
+/**
+ * Eight bands of three rows: near-verbatim copies (Jaccard 0.7 and up) share a band 96% of the time. Paraphrases
+ * are found by the anchors, not the bands (in the samples, the anchors alone find every pair the bands find), so
+ * few bands keep the index small: about 16 rows per case.
+ */
+export const DEFAULT_BANDS: BandOptions = { bands: 8, rows: 3 };
 
 /**
  * Block-free keys of one submission: `b..:hash` bands, `e:` polluter (and names mentioned in passing), `k:` kind of polluter, `p:` place,
@@ -27,16 +32,24 @@ export function anchorKeys(features: IncidentFeatures, signature: Uint32Array, b
   ];
 }
 
-/** Only keys that identify an incident nationwide are looked up across every block (no division known). */
-function strongKey(key: string): boolean {
-  return key.startsWith('b') || key.startsWith('e:');
+/**
+ * Only a polluter's name identifies an incident across divisions. Bands are not strong enough: across a
+ * million cases, unrelated texts of one category share a three-row band by chance hundreds of times.
+ */
+export function strongKey(key: string): boolean {
+  return key.startsWith('e:');
+}
+
+/** Blocks holding cases of every division (`|*`) or of none (`|=none`) keep only strong keys: they are probed nationwide. */
+function nationwideBlock(block: string): boolean {
+  return block.endsWith('|*') || block.endsWith('|=none');
 }
 
 /** Rows to store for a case member. */
 export function storeKeys(divisionCode: string | null | undefined, category: string, keys: readonly string[]): string[] {
   const out: string[] = [];
   for (const block of storeBlocks(divisionCode, category)) {
-    const nationwide = block.endsWith('|*');
+    const nationwide = nationwideBlock(block);
     for (const k of keys) if (!nationwide || strongKey(k)) out.push(`${block}|${k}`);
   }
   return out;
@@ -50,7 +63,7 @@ export function storeKeys(divisionCode: string | null | undefined, category: str
 export function probeKeys(divisionCode: string | null | undefined, category: string, keys: readonly string[]): string[] {
   const out: string[] = [];
   for (const block of probeBlocks(divisionCode, category)) {
-    const nationwide = block.endsWith('|*');
+    const nationwide = nationwideBlock(block);
     for (const k of keys) if (!nationwide || strongKey(k)) out.push(`${block}|${k}`);
   }
   if (divisionCode) for (const k of keys) if (k.startsWith('e:')) out.push(`${category}|*|${k}`);
