@@ -25,3 +25,6 @@ export { caseFeaturesOf, mergeCaseFeatures, CASE_FEATURE_CAPS, CASE_FEATURES_VER
 export type { CaseFeatures } from './case-features.util';
 export { scoreAgainstCase, chooseCase } from './case-match.util';
 export type { CaseCandidate, CaseChoice } from './case-match.util';
+export { keyHash, indexEntries, probeEntries, probeHits } from './case-index.util';
+export type { IndexEntry, ProbeEntry } from './case-index.util';
+export { strongKey } from './candidate-keys.util';
