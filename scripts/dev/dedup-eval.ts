@@ -1,35 +1,78 @@
 /**
  * Measures duplicate detection on the labelled samples: incremental clustering in submission-time order,
- * pairwise precision/recall against truth `incident`, the grey band, and the cost per submission.
- * Division and category come from truth.jsonl as an oracle (the real stages supply them).
+ * pairwise precision/recall against truth `incident` (as ../shared/eval/score.mjs counts them: valid
+ * records of an incident, redeliveries and messages edited later left out), the grey band, and the cost.
  *
- *   npx swc scripts/dev/dedup-eval.ts scripts/dev/dedup-samples.ts libs -d /tmp/dd-eval --config-file .swcrc -q \
- *     && node /tmp/dd-eval/scripts/dev/dedup-eval.js [--verbose] [--auto-without-division] [--pairwise]
- * (run from the repository root: npm packages and the rule tables are found from the working directory)
+ * Division and category come from truth.jsonl as an oracle, or with --real from the real judging stages
+ * (defaultStages() + judge()) over the submissions the real adapters build, as the running pipeline does.
+ *
+ *   npx swc scripts/dev/dedup-eval.ts scripts/dev/dedup-samples.ts scripts/dev/dedup-submissions.ts libs -d /tmp/dd-eval --config-file .swcrc -q \
+ *     && node /tmp/dd-eval/scripts/dev/dedup-eval.js [--real] [--holdout] [--splits] [--verbose] [--pairwise] [--signals]
+ *
+ * --holdout  also prints the figures on the two halves of the incidents (tune: incident id hashes even;
+ *            holdout: odd). Tune rules on the first, check them on the second.
+ * --splits   every submission that did not join its incident's case, and why (--half tune|holdout to limit).
+ * --verbose  false merges and missed pairs.
+ * --set name=value (autoThreshold=0.4, weights.placeSame=0.3): try a configuration without editing code.
+ * (run from the repository root: npm packages, rule tables and division data are found from there)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import Module from 'node:module';
 import type * as Dedup from '../../libs/pipeline/src/dedup';
-import { loadSamples, type SampleRecord } from './dedup-samples';
 
-// swc compiles only .ts: put the rule tables next to the compiled code before the dedup modules load them.
-const rulesSrc = path.join(process.cwd(), 'libs/pipeline/rules');
-const rulesOut = path.join(__dirname, '../../libs/pipeline/rules');
-fs.mkdirSync(rulesOut, { recursive: true });
-for (const f of fs.readdirSync(rulesSrc)) fs.copyFileSync(path.join(rulesSrc, f), path.join(rulesOut, f));
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// The compiled script runs from /tmp: resolve packages from the repository, and put the data files that
+// swc does not copy (rule tables, division data) next to the compiled code before anything loads them.
+const repoRoot = process.cwd();
+process.env.NODE_PATH = path.join(repoRoot, 'node_modules');
+(Module as unknown as { _initPaths(): void })._initPaths();
+for (const dir of ['libs/pipeline/rules', 'libs/divisions/data', 'libs/adapters/src/hotline/profiles']) {
+  fs.cpSync(path.join(repoRoot, dir), path.join(__dirname, '../..', dir), { recursive: true });
+}
+/* eslint-disable @typescript-eslint/no-require-imports */
 const dedup: typeof Dedup = require('../../libs/pipeline/src/dedup');
+const { loadSamples } = require('./dedup-samples') as typeof import('./dedup-samples');
+const { loadJudgedSubmissions } = require('./dedup-submissions') as typeof import('./dedup-submissions');
+/* eslint-enable @typescript-eslint/no-require-imports */
+type SampleRecord = import('./dedup-samples').SampleRecord;
+type TruthLine = import('./dedup-samples').TruthLine;
 
-const verbose = process.argv.includes('--verbose');
+const argv = process.argv.slice(2);
+const verbose = argv.includes('--verbose');
+const real = argv.includes('--real');
+const withLabel = argv.includes('--label');
 const PEPPER = 'dedup-eval';
 
+/** One submission to match: what extractIncidentFeatures reads, plus the judged division and category. */
+interface Entry {
+  key: string;
+  source: Dedup.IncidentSource;
+  at: number;
+  complainant: { phone?: string | null; email?: string | null; handle?: string | null };
+  /** Whether judging accepted it (only accepted submissions are matched and get a case). */
+  accepted: boolean;
+  /** Truth records it carries. */
+  records: TruthLine[];
+}
+
 interface Item {
-  /** Why the submission attached where it did (case mode). */
-  why?: string;
-  rec: SampleRecord;
+  entry: Entry;
   side: Dedup.MatchSide;
   keys: string[];
   cluster: number;
+  /** Why the submission attached where it did. */
+  why: string;
+}
+
+function now(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+function truthKeyOf(t: TruthLine): string {
+  const r = t.ref as Record<string, unknown>;
+  if (t.channel === 'hotline' || t.channel === 'letters') return `${t.channel}|${r.file}|${r.row}`;
+  if (t.channel === 'telegram') return `telegram|${r.file}|${r.index}`;
+  return `${t.channel}|${r.file}`;
 }
 
 function keyOfRef(channel: string, ref: Record<string, unknown>): string {
@@ -38,99 +81,112 @@ function keyOfRef(channel: string, ref: Record<string, unknown>): string {
   return `${channel}|${ref.file}`;
 }
 
-function now(): number {
-  return Number(process.hrtime.bigint()) / 1e6;
-}
-
-function pairwise(valid: SampleRecord[], clusterOf: Map<string, number>) {
-  let tp = 0;
-  let fp = 0;
-  let fn = 0;
-  const fps: [SampleRecord, SampleRecord][] = [];
-  const fns: [SampleRecord, SampleRecord][] = [];
-  for (let i = 0; i < valid.length; i++) {
-    for (let j = i + 1; j < valid.length; j++) {
-      const same = valid[i].truth.expect.incident === valid[j].truth.expect.incident;
-      const pred = clusterOf.get(valid[i].key) === clusterOf.get(valid[j].key);
-      if (same && pred) tp++;
-      else if (pred) {
-        fp++;
-        fps.push([valid[i], valid[j]]);
-      } else if (same) {
-        fn++;
-        fns.push([valid[i], valid[j]]);
-      }
-    }
-  }
-  return { tp, fp, fn, precision: tp / (tp + fp || 1), recall: tp / (tp + fn || 1), fps, fns };
-}
-
-function simulate(records: SampleRecord[], config: Dedup.MatchConfig, bands: Dedup.BandOptions) {
+/** Oracle entries: the records as dedup-samples reads them, with truth division and category. */
+function oracleEntries(records: SampleRecord[]): { entries: Entry[]; truth: TruthLine[] } {
   const valid = records.filter((r) => r.truth.expect.validity === 'valid');
   const byKey = new Map(records.map((r) => [r.key, r]));
-  // Redeliveries are one submission by source key; folded chat messages are part of the text they precede.
-  const primary = valid.filter((r) => !r.truth.expect.redelivery_of && !r.foldedInto).sort((a, b) => a.at - b.at);
-  const index = new Map<string, number[]>();
-  const items: Item[] = [];
-  const clusterOf = new Map<string, number>();
-  let clusters = 0;
-  const clusterDivision: (string | null)[] = [];
-  let grey = 0;
-  let featureMs = 0;
-  let scoreMs = 0;
-  let scored = 0;
-  let probes = 0;
-  for (const rec of primary) {
-    const t0 = now();
-    const f = dedup.extractIncidentFeatures({ text: rec.text, title: rec.title, subject: rec.subject, address: rec.address });
-    const signature = dedup.minhash(f.shingles);
-    const keys = dedup.anchorKeys(f, signature, bands);
-    featureMs += now() - t0;
-    const side: Dedup.MatchSide = {
-      ...f,
-      divisionCode: rec.truth.expect.division,
-      category: rec.truth.expect.category,
-      at: rec.at,
-      complainantKey: dedup.complainantKeyOf(rec.complainant, PEPPER),
-      signature,
-    };
-    const probe = dedup.probeKeys(side.divisionCode, side.category!, keys);
-    probes += probe.length;
-    const candidates = new Set<number>();
-    for (const k of probe) for (const i of index.get(k) ?? []) candidates.add(i);
-    const t1 = now();
-    let best: { score: number; decision: Dedup.MatchDecision; cluster: number } | null = null;
-    for (const i of candidates) {
-      if (dedup.refineCaseDivision(clusterDivision[items[i].cluster], side.divisionCode) === 'conflict') continue;
-      const m = dedup.scoreMatch(side, items[i].side, config);
-      scored++;
-      if (!best || m.score > best.score) best = { score: m.score, decision: m.decision, cluster: items[i].cluster };
-    }
-    scoreMs += now() - t1;
-    let cluster: number;
-    if (best?.decision === 'auto') cluster = best.cluster;
-    else {
-      if (best?.decision === 'suggested') grey++;
-      cluster = clusters++;
-      clusterDivision[cluster] = null;
-    }
-    clusterDivision[cluster] = dedup.refineCaseDivision(clusterDivision[cluster], side.divisionCode) as string | null;
-    const item: Item = { rec, side, keys, cluster };
-    items.push(item);
-    clusterOf.set(rec.key, cluster);
-    for (const k of dedup.storeKeys(side.divisionCode, side.category!, keys)) {
-      const list = index.get(k);
-      if (list) list.push(items.length - 1);
-      else index.set(k, [items.length - 1]);
-    }
+  const entries = new Map<string, Entry>();
+  for (const r of valid) {
+    if (r.truth.expect.redelivery_of || r.foldedInto) continue;
+    entries.set(r.key, {
+      key: r.key,
+      source: { text: r.text, title: r.title, subject: r.subject, address: r.address, divisionCode: r.truth.expect.division, category: r.truth.expect.category },
+      at: r.at,
+      complainant: r.complainant,
+      accepted: true,
+      records: [],
+    });
   }
   for (const r of valid) {
-    if (clusterOf.has(r.key)) continue;
-    const target = r.foldedInto ?? keyOfRef(r.truth.channel, r.truth.expect.redelivery_of!);
-    const c = clusterOf.get(target) ?? clusterOf.get(byKey.get(target)?.foldedInto ?? '');
-    clusterOf.set(r.key, c ?? clusters++);
+    let target = r.key;
+    if (r.foldedInto) target = r.foldedInto;
+    else if (r.truth.expect.redelivery_of) {
+      target = keyOfRef(r.truth.channel, r.truth.expect.redelivery_of);
+      target = byKey.get(target)?.foldedInto ?? target;
+    }
+    entries.get(target)?.records.push(r.truth);
   }
-  return { valid, primary, items, clusterOf, grey, featureMs, scoreMs, scored, probes, indexRows: [...index.values()].reduce((s, l) => s + l.length, 0) };
+  return { entries: [...entries.values()], truth: records.map((r) => r.truth) };
+}
+
+/** Real entries: the real adapters' submissions, judged by the real stages. */
+async function realEntries(records: SampleRecord[]): Promise<{ entries: Entry[]; truth: TruthLine[]; judging: string }> {
+  const truth = records.map((r) => r.truth);
+  const byKey = new Map(records.map((r) => [r.key, r.truth]));
+  const { submissions, unfound } = await loadJudgedSubmissions(truth);
+  const entries: Entry[] = submissions.map((js) => {
+    const s = js.submission;
+    const j = js.judgement;
+    return {
+      key: js.sourceKey,
+      source: {
+        text: s.text,
+        title: s.title,
+        subject: s.subject,
+        // As the worker builds it (dedup/submission-side.util): the given address; with --label also the
+        // label shared with coordinates (a WeChat location's place name).
+        address: (withLabel ? [s.location.address, s.location.label].filter(Boolean).join(' ') : s.location.address) || null,
+        divisionCode: j.division.code,
+        category: j.category.primary,
+        township: j.division.township?.name ?? null,
+      },
+      at: js.at,
+      // Platform handles are qualified by channel type, as the worker does.
+      complainant: { phone: s.complainant.phone, email: s.complainant.email, handle: s.complainant.handle ? `${s.channelType}:${s.complainant.handle}` : null },
+      accepted: j.validity.status === 'accepted' && !!j.category.primary,
+      records: js.records.map((k) => byKey.get(k)!),
+    };
+  });
+  // How far the real stages are from the oracle on the records dedup is scored on.
+  let n = 0;
+  let division = 0;
+  let category = 0;
+  let accepted = 0;
+  for (const e of entries) {
+    for (const t of e.records) {
+      if (t.expect.validity !== 'valid' || t.expect.redelivery_of) continue;
+      n++;
+      if (e.accepted) accepted++;
+      if ((e.source.divisionCode ?? null) === t.expect.division) division++;
+      const c = e.source.category === 'approval' ? 'other' : e.source.category;
+      if (c === t.expect.category) category++;
+    }
+  }
+  const validUnfound = unfound.filter((k) => byKey.get(k)?.expect.validity === 'valid').length;
+  const noTime = entries.filter((e) => e.accepted && !Number.isFinite(e.at)).length;
+  const judging = `submissions without a time ${noTime}; real stages on ${n} valid records: accepted ${accepted}, division as truth ${division}, category as truth ${category}; valid records with no submission ${validUnfound}`;
+  return { entries, truth, judging };
+}
+
+function sideOf(entry: Entry, bands: Dedup.BandOptions): { side: Dedup.MatchSide; keys: string[]; ms: number } {
+  const t0 = now();
+  const f = dedup.extractIncidentFeatures(entry.source);
+  const signature = dedup.minhash(f.shingles);
+  const keys = dedup.anchorKeys(f, signature, bands);
+  const ms = now() - t0;
+  const side: Dedup.MatchSide = {
+    ...f,
+    divisionCode: entry.source.divisionCode ?? null,
+    category: (entry.source.category as string) ?? null,
+    at: entry.at,
+    complainantKey: dedup.complainantKeyOf(entry.complainant, PEPPER),
+    signature,
+  };
+  return { side, keys, ms };
+}
+
+interface Run {
+  items: Item[];
+  cases: Dedup.CaseFeatures[];
+  clusterOfEntry: Map<string, number>;
+  grey: number;
+  uniqueAuto: number;
+  soleAuto: number;
+  featureMs: number;
+  chooseMs: number;
+  scored: number;
+  probes: number;
+  indexRows: number;
 }
 
 /**
@@ -138,113 +194,171 @@ function simulate(records: SampleRecord[], config: Dedup.MatchConfig, bands: Ded
  * (mergeCaseFeatures) and its members' keys; a submission is scored against every candidate case
  * (chooseCase) and attaches on 'auto'.
  */
-function simulateCases(records: SampleRecord[], config: Dedup.MatchConfig, bands: Dedup.BandOptions) {
-  const valid = records.filter((r) => r.truth.expect.validity === 'valid');
-  const byKey = new Map(records.map((r) => [r.key, r]));
-  const primary = valid.filter((r) => !r.truth.expect.redelivery_of && !r.foldedInto).sort((a, b) => a.at - b.at);
+function simulateCases(entries: Entry[], config: Dedup.MatchConfig, bands: Dedup.BandOptions): Run {
+  const primary = entries.filter((e) => e.accepted).sort((a, b) => a.at - b.at);
   const index = new Map<string, Set<number>>();
   const cases: Dedup.CaseFeatures[] = [];
   const items: Item[] = [];
-  const clusterOf = new Map<string, number>();
-  let grey = 0;
-  let uniqueAuto = 0;
-  let uniqueWrong = 0;
-  let featureMs = 0;
-  let scoreMs = 0;
-  let scored = 0;
-  let probes = 0;
-  for (const rec of primary) {
-    const t0 = now();
-    const f = dedup.extractIncidentFeatures({ text: rec.text, title: rec.title, subject: rec.subject, address: rec.address });
-    const signature = dedup.minhash(f.shingles);
-    const keys = dedup.anchorKeys(f, signature, bands);
-    featureMs += now() - t0;
-    const side: Dedup.MatchSide = {
-      ...f,
-      divisionCode: rec.truth.expect.division,
-      category: rec.truth.expect.category,
-      at: rec.at,
-      complainantKey: dedup.complainantKeyOf(rec.complainant, PEPPER),
-      signature,
-    };
+  const clusterOfEntry = new Map<string, number>();
+  const run: Run = { items, cases, clusterOfEntry, grey: 0, uniqueAuto: 0, soleAuto: 0, featureMs: 0, chooseMs: 0, scored: 0, probes: 0, indexRows: 0 };
+  for (const entry of primary) {
+    const { side, keys, ms } = sideOf(entry, bands);
+    run.featureMs += ms;
     const probe = dedup.probeKeys(side.divisionCode, side.category!, keys);
-    probes += probe.length;
+    run.probes += probe.length;
     const found = new Set<number>();
     for (const k of probe) for (const c of index.get(k) ?? []) found.add(c);
     const t1 = now();
     const choice = dedup.chooseCase(side, [...found].map((c) => ({ caseId: c, features: cases[c] })), config);
-    scored += found.size;
-    scoreMs += now() - t1;
+    run.chooseMs += now() - t1;
+    run.scored += found.size;
     let cluster: number;
     if (choice.decision === 'auto' && choice.caseId !== null) {
       cluster = choice.caseId;
       cases[cluster] = dedup.mergeCaseFeatures(cases[cluster], side);
-      if (choice.reasons.some((r) => r.startsWith('polluter name unique'))) {
-        uniqueAuto++;
-        const first = items.find((it) => it.cluster === cluster);
-        const wrong = !!first && first.rec.truth.expect.incident !== rec.truth.expect.incident;
-        if (wrong) uniqueWrong++;
-        if (verbose) {
-          const p = choice.result!.parts;
-          console.log(`unique-name ${wrong ? 'WRONG' : 'right'} ${rec.truth.expect.incident}→${first?.rec.truth.expect.incident} e=${p.entity} pl=${p.place} pr=${p.problem?.toFixed(2)} t=${p.text.toFixed(2)} d=${p.days.toFixed(0)} c=${p.sameComplainant} ${side.entity}/${cases[cluster].entities.map((e) => e.core)} ${cases[cluster].divisionCode ?? '-'}/${side.divisionCode ?? '-'}`);
-        }
-      }
+      if (choice.reasons.some((r) => r.startsWith('polluter name unique'))) run.uniqueAuto++;
+      if (choice.reasons.some((r) => r.startsWith('the only case'))) run.soleAuto++;
     } else {
-      if (choice.decision === 'suggested') grey++;
+      if (choice.decision === 'suggested') run.grey++;
       cluster = cases.length;
       cases.push(dedup.caseFeaturesOf(side));
     }
     const why = `${choice.decision} ${choice.score.toFixed(2)} ${choice.reasons.join('; ')}`;
-    items.push({ rec, side, keys, cluster, why });
-    clusterOf.set(rec.key, cluster);
+    items.push({ entry, side, keys, cluster, why });
+    clusterOfEntry.set(entry.key, cluster);
     for (const k of dedup.storeKeys(cases[cluster].divisionCode, side.category!, keys)) {
       const set = index.get(k);
       if (set) set.add(cluster);
       else index.set(k, new Set([cluster]));
     }
   }
-  let clusters = cases.length;
-  for (const r of valid) {
-    if (clusterOf.has(r.key)) continue;
-    const target = r.foldedInto ?? keyOfRef(r.truth.channel, r.truth.expect.redelivery_of!);
-    const c = clusterOf.get(target) ?? clusterOf.get(byKey.get(target)?.foldedInto ?? '');
-    clusterOf.set(r.key, c ?? clusters++);
-  }
-  const caseJsonBytes = cases.map((c) => JSON.stringify(c).length).sort((a, b) => a - b);
-  return {
-    valid,
-    primary,
-    items,
-    cases,
-    clusterOf,
-    grey,
-    uniqueAuto,
-    uniqueWrong,
-    featureMs,
-    scoreMs,
-    scored,
-    probes,
-    indexRows: [...index.values()].reduce((s, l) => s + l.size, 0),
-    caseJsonMedian: caseJsonBytes[caseJsonBytes.length >> 1],
-    caseJsonMax: caseJsonBytes[caseJsonBytes.length - 1],
-  };
+  run.indexRows = [...index.values()].reduce((s, l) => s + l.size, 0);
+  return run;
 }
 
-function show(r: SampleRecord): string {
-  return `${r.truth.expect.incident} ${r.truth.expect.division} ${r.truth.channel} | ${r.subject ?? ''} | ${r.text.replace(/\s+/g, ' ').slice(0, 90)}`;
+/** Report-to-report: each submission against single earlier members (scoreMatch), a diagnostic. */
+function simulatePairwise(entries: Entry[], config: Dedup.MatchConfig, bands: Dedup.BandOptions): Run {
+  const primary = entries.filter((e) => e.accepted).sort((a, b) => a.at - b.at);
+  const index = new Map<string, number[]>();
+  const items: Item[] = [];
+  const clusterOfEntry = new Map<string, number>();
+  const clusterDivision: (string | null)[] = [];
+  const run: Run = { items, cases: [], clusterOfEntry, grey: 0, uniqueAuto: 0, soleAuto: 0, featureMs: 0, chooseMs: 0, scored: 0, probes: 0, indexRows: 0 };
+  for (const entry of primary) {
+    const { side, keys, ms } = sideOf(entry, bands);
+    run.featureMs += ms;
+    const probe = dedup.probeKeys(side.divisionCode, side.category!, keys);
+    run.probes += probe.length;
+    const candidates = new Set<number>();
+    for (const k of probe) for (const i of index.get(k) ?? []) candidates.add(i);
+    const t1 = now();
+    let best: { m: Dedup.MatchResult; cluster: number } | null = null;
+    for (const i of candidates) {
+      if (dedup.refineCaseDivision(clusterDivision[items[i].cluster], side.divisionCode) === 'conflict') continue;
+      const m = dedup.scoreMatch(side, items[i].side, config);
+      run.scored++;
+      if (!best || m.score > best.m.score) best = { m, cluster: items[i].cluster };
+    }
+    run.chooseMs += now() - t1;
+    let cluster: number;
+    if (best?.m.decision === 'auto') cluster = best.cluster;
+    else {
+      if (best?.m.decision === 'suggested') run.grey++;
+      cluster = clusterDivision.length;
+      clusterDivision.push(null);
+    }
+    clusterDivision[cluster] = dedup.refineCaseDivision(clusterDivision[cluster], side.divisionCode) as string | null;
+    items.push({ entry, side, keys, cluster, why: best ? `${best.m.decision} ${best.m.score.toFixed(2)} ${best.m.reasons.join('; ')}` : 'no candidate' });
+    clusterOfEntry.set(entry.key, cluster);
+    for (const k of dedup.storeKeys(side.divisionCode, side.category!, keys)) {
+      const list = index.get(k);
+      if (list) list.push(items.length - 1);
+      else index.set(k, [items.length - 1]);
+    }
+  }
+  run.indexRows = [...index.values()].reduce((s, l) => s + l.length, 0);
+  return run;
+}
+
+/** Tune half: incident ids whose hash is even; holdout: odd. */
+function halfOf(incident: string): 'tune' | 'holdout' {
+  return (dedup.hash32(incident) & 1) === 0 ? 'tune' : 'holdout';
+}
+
+interface Scored {
+  t: TruthLine;
+  entry: Entry | null;
+  cluster: number | null;
+}
+
+/** The records score.mjs counts: valid, of an incident, not a redelivery, not a message edited later. */
+function scoredRecords(truth: TruthLine[], entries: Entry[], run: Run): Scored[] {
+  const entryOf = new Map<string, Entry>();
+  for (const e of entries) for (const t of e.records) entryOf.set(truthKeyOf(t), e);
+  return truth
+    .filter((t) => t.expect.validity === 'valid' && t.expect.incident && !t.expect.redelivery_of && !t.tags.includes('edited_later'))
+    .map((t) => {
+      const entry = entryOf.get(truthKeyOf(t)) ?? null;
+      return { t, entry, cluster: entry ? (run.clusterOfEntry.get(entry.key) ?? null) : null };
+    });
+}
+
+function pairwise(rows: Scored[]) {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  const fps: [Scored, Scored][] = [];
+  const fns: [Scored, Scored][] = [];
+  for (let i = 0; i < rows.length; i++) {
+    for (let j = i + 1; j < rows.length; j++) {
+      const same = rows[i].t.expect.incident === rows[j].t.expect.incident;
+      const pred = rows[i].cluster !== null && rows[i].cluster === rows[j].cluster;
+      if (same && pred) tp++;
+      else if (pred) {
+        fp++;
+        fps.push([rows[i], rows[j]]);
+      } else if (same) {
+        fn++;
+        fns.push([rows[i], rows[j]]);
+      }
+    }
+  }
+  return { tp, fp, fn, precision: tp / (tp + fp || 1), recall: tp / (tp + fn || 1), fps, fns };
+}
+
+function figures(label: string, rows: Scored[]): string {
+  const pw = pairwise(rows);
+  return `${label}: pairwise precision ${pw.precision.toFixed(4)} recall ${pw.recall.toFixed(4)} (tp ${pw.tp}, fp ${pw.fp}, fn ${pw.fn}; ${rows.length} records, ${new Set(rows.map((r) => r.t.expect.incident)).size} incidents)`;
+}
+
+function show(e: Entry, side?: Dedup.MatchSide): string {
+  const t = e.records[0]?.expect;
+  const judged = real ? ` judged ${side?.divisionCode ?? e.source.divisionCode ?? '∅'}/${side?.category ?? e.source.category ?? '∅'}` : '';
+  const src = e.source;
+  return `${t?.incident} ${t?.division ?? '∅'}/${t?.category}${judged} ${e.key.slice(0, 40)} | ${src.subject ?? ''} | ${src.address ?? ''} | ${`${src.title ? `[${src.title}] ` : ''}${src.text}`.replace(/\s+/g, ' ').slice(0, 110)}`;
+}
+
+function describe(side: Dedup.MatchSide): string {
+  return `e=${side.entity} al=${side.aliases} k=${side.kind} p=${side.places} t=${side.townships} pr=${side.problemTerms}`;
+}
+
+function describeCase(c: Dedup.CaseFeatures): string {
+  return `e=${c.entities.map((e) => e.core)} al=${c.aliases} k=${c.kinds} p=${c.places} t=${c.townships} g=${c.problemGroups} div=${c.divisionCode ?? '∅'}`;
 }
 
 /** Text-signal comparison within compatible blocks: MinHash Jaccard vs SimHash, and LSH band recall. */
 function compareSignatures(items: Item[]) {
+  const incident = (it: Item) => it.entry.records[0]?.expect.incident;
   const rows: { same: boolean; j: number; jEst: number; sim: number }[] = [];
   const sims = items.map((it) => dedup.simhash64(it.side.shingles));
+  const compatible = (a: Dedup.MatchSide, b: Dedup.MatchSide) => a.category === b.category && dedup.divisionCompatibility(a.divisionCode, b.divisionCode) !== 'conflict';
   for (let i = 0; i < items.length; i++) {
     for (let k = i + 1; k < items.length; k++) {
       const a = items[i].side;
       const b = items[k].side;
-      if (a.category !== b.category || dedup.divisionCompatibility(a.divisionCode, b.divisionCode) === 'conflict') continue;
+      if (!compatible(a, b)) continue;
       rows.push({
-        same: items[i].rec.truth.expect.incident === items[k].rec.truth.expect.incident,
+        same: incident(items[i]) === incident(items[k]),
         j: dedup.shingleJaccard(a.shingles, b.shingles),
         jEst: dedup.estimateJaccard(a.signature!, b.signature!),
         sim: 1 - dedup.hammingDistance64(sims[i], sims[k]) / 64,
@@ -263,126 +377,125 @@ function compareSignatures(items: Item[]) {
   console.log(`\nText signal over ${rows.length} block-compatible pairs (${pos.length} same-incident):`);
   console.log(`  AUC exact shingle Jaccard ${auc((r) => r.j).toFixed(3)}, MinHash-64 estimate ${auc((r) => r.jEst).toFixed(3)}, SimHash-64 ${auc((r) => r.sim).toFixed(3)}`);
   console.log(`  mean |MinHash − exact| ${mean(rows.map((r) => Math.abs(r.jEst - r.j))).toFixed(3)}; same-incident exact J median ${pos.map((r) => r.j).sort((a, b) => a - b)[pos.length >> 1]?.toFixed(3)}`);
-  for (const bands of [
-    { bands: 16, rows: 4 },
-    { bands: 32, rows: 2 },
-    { bands: 21, rows: 3 },
-  ]) {
-    let hitPos = 0;
-    let hitNeg = 0;
-    const bandSets = items.map((it) => new Set(dedup.lshBands(it.side.signature!, bands)));
-    let n = 0;
-    for (let i = 0; i < items.length; i++) {
-      for (let k = i + 1; k < items.length; k++) {
-        const a = items[i].side;
-        const b = items[k].side;
-        if (a.category !== b.category || dedup.divisionCompatibility(a.divisionCode, b.divisionCode) === 'conflict') continue;
-        const hit = [...bandSets[i]].some((x) => bandSets[k].has(x));
-        if (items[i].rec.truth.expect.incident === items[k].rec.truth.expect.incident) hitPos += hit ? 1 : 0;
-        else hitNeg += hit ? 1 : 0;
-        n++;
-      }
-    }
-    console.log(`  LSH ${bands.bands}×${bands.rows}: same-incident pairs sharing a band ${(hitPos / (pos.length || 1)).toFixed(3)}, other pairs ${hitNeg}/${n - pos.length}`);
-  }
 }
 
-async function main() {
-  const records = await loadSamples();
-  // --auto-without-division: let a submission without a division attach automatically on the polluter's name.
-  const config: Dedup.MatchConfig = {
-    ...dedup.DEFAULT_MATCH_CONFIG,
-    weights: { ...dedup.DEFAULT_MATCH_CONFIG.weights },
-    autoWithoutDivision: process.argv.includes('--auto-without-division'),
-  };
-  // --set name=value (autoThreshold=0.4, weights.placeSame=0.3): try a configuration without editing code.
-  for (let i = 0; i < process.argv.length; i++) {
-    if (process.argv[i] !== '--set') continue;
-    const [name, value] = process.argv[i + 1].split('=');
+function parseConfig(): Dedup.MatchConfig {
+  const config: Dedup.MatchConfig = { ...dedup.DEFAULT_MATCH_CONFIG, weights: { ...dedup.DEFAULT_MATCH_CONFIG.weights } };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] !== '--set') continue;
+    const [name, value] = argv[i + 1].split('=');
     const [head, tail] = name.split('.');
     if (tail) (config.weights as unknown as Record<string, number>)[tail] = Number(value);
     else (config as unknown as Record<string, unknown>)[head] = value === 'true' ? true : value === 'false' ? false : Number.isNaN(Number(value)) ? value : Number(value);
   }
-  const pairwiseMode = process.argv.includes('--pairwise');
-  const run = pairwiseMode ? simulate(records, config, dedup.DEFAULT_BANDS) : simulateCases(records, config, dedup.DEFAULT_BANDS);
-  const pw = pairwise(run.valid, run.clusterOf);
-  console.log(pairwiseMode ? 'mode: report-to-report (scoreMatch against single members)' : 'mode: report-to-case (chooseCase over case features)');
-  if ('cases' in run) {
-    console.log(`automatic attachments by a unique polluter name without division ${run.uniqueAuto} (${run.uniqueWrong} to another incident's case); case features JSON median ${run.caseJsonMedian} B, max ${run.caseJsonMax} B`);
-  }
-  console.log(`valid records ${run.valid.length} (matched ${run.primary.length}; redeliveries and folded chat messages follow their original)`);
-  console.log(`clusters ${new Set(run.clusterOf.values()).size} vs truth incidents ${new Set(run.valid.map((r) => r.truth.expect.incident)).size}`);
-  console.log(`pairwise precision ${pw.precision.toFixed(4)} recall ${pw.recall.toFixed(4)} (tp ${pw.tp}, fp ${pw.fp}, fn ${pw.fn}); grey band (best candidate 'suggested') ${run.grey}`);
-  console.log(`keys: ${(run.probes / run.primary.length).toFixed(1)} probes per submission, ${run.indexRows} stored rows; candidates scored ${run.scored} (${(run.scored / run.primary.length).toFixed(1)} per submission)`);
+  return config;
+}
 
-  // Cost: repeat features + signature and scoring several times for stable numbers.
-  const reps = 20;
-  const t0 = now();
-  for (let k = 0; k < reps; k++) {
-    for (const r of run.primary) {
-      const f = dedup.extractIncidentFeatures({ text: r.text, title: r.title, subject: r.subject, address: r.address });
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1] ?? NaN;
+}
+
+/** Cost per submission of features + MinHash + keys, and of chooseCase per candidate, medians of repeated passes. */
+function measureCost(run: Run, config: Dedup.MatchConfig): string {
+  const perFeature: number[] = [];
+  for (let k = 0; k < 7; k++) {
+    const t0 = now();
+    for (const it of run.items) {
+      const f = dedup.extractIncidentFeatures(it.entry.source);
       dedup.anchorKeys(f, dedup.minhash(f.shingles), dedup.DEFAULT_BANDS);
     }
+    perFeature.push((now() - t0) / run.items.length);
   }
-  const perSubmission = (now() - t0) / (reps * run.primary.length);
-  const sides = run.items.map((i) => i.side);
-  const t1 = now();
-  let n = 0;
-  for (let k = 0; k < 2; k++) {
-    for (let i = 0; i + 1 < sides.length; i++) {
-      for (let j = i + 1; j < Math.min(sides.length, i + 30); j++) {
-        dedup.scoreMatch(sides[i], { ...sides[j], category: sides[i].category, divisionCode: sides[i].divisionCode });
-        n++;
-      }
+  // chooseCase against a fixed set of 8 cases per submission (same category and division, so nothing is gated).
+  const perCandidate: number[] = [];
+  if (run.cases.length) {
+    for (let k = 0; k < 7; k++) {
+      let n = 0;
+      const t0 = now();
+      run.items.forEach((it, i) => {
+        const cands = [];
+        for (let c = 0; c < 8; c++) {
+          const f = run.cases[(i * 7 + c * 13) % run.cases.length];
+          cands.push({ caseId: c, features: { ...f, category: it.side.category, divisionCode: it.side.divisionCode } });
+        }
+        dedup.chooseCase(it.side, cands, config);
+        n += cands.length;
+      });
+      perCandidate.push((now() - t0) / n);
     }
   }
-  const perScore = ((now() - t1) * 1000) / n;
-  console.log(`cost: features + MinHash + keys ${(perSubmission * 1000).toFixed(1)} µs per submission; scoreMatch ${perScore.toFixed(2)} µs per candidate (full scoring, no gate)`);
+  return `cost: features + MinHash + keys ${(median(perFeature) * 1000).toFixed(1)} µs per submission; chooseCase ${(median(perCandidate) * 1000).toFixed(1)} µs per candidate (ungated, median of 7 passes)`;
+}
 
-  compareSignatures(run.items);
+async function main() {
+  const records = await loadSamples();
+  const config = parseConfig();
+  const { entries, truth, judging } = real ? await realEntries(records) : { ...oracleEntries(records), judging: null };
+  const pairwiseMode = argv.includes('--pairwise');
+  const run = pairwiseMode ? simulatePairwise(entries, config, dedup.DEFAULT_BANDS) : simulateCases(entries, config, dedup.DEFAULT_BANDS);
+  const rows = scoredRecords(truth, entries, run);
+  const pw = pairwise(rows);
 
-  if (process.argv.includes('--splits') && 'cases' in run) {
+  console.log(`division and category: ${real ? 'real judging stages (defaultStages + judge) on the real adapters\' submissions' : 'truth (oracle)'}`);
+  if (judging) console.log(judging);
+  console.log(pairwiseMode ? 'mode: report-to-report (scoreMatch against single members)' : 'mode: report-to-case (chooseCase over case features)');
+  console.log(`submissions matched ${run.items.length}; cases ${new Set(run.clusterOfEntry.values()).size} vs truth incidents ${new Set(rows.map((r) => r.t.expect.incident)).size}`);
+  console.log(figures('all', rows));
+  if (argv.includes('--holdout')) {
+    console.log(figures('tune (even)', rows.filter((r) => halfOf(r.t.expect.incident!) === 'tune')));
+    console.log(figures('holdout (odd)', rows.filter((r) => halfOf(r.t.expect.incident!) === 'holdout')));
+    const cross = pw.fps.filter(([a, b]) => halfOf(a.t.expect.incident!) !== halfOf(b.t.expect.incident!)).length;
+    console.log(`false pairs across the halves ${cross}`);
+  }
+  console.log(`grey band (best candidate 'suggested') ${run.grey}; automatic by a unique polluter name ${run.uniqueAuto}, by the only case of the division ${run.soleAuto}`);
+  console.log(`keys: ${(run.probes / run.items.length).toFixed(1)} probes per submission, ${run.indexRows} stored rows; candidates scored ${run.scored} (${(run.scored / run.items.length).toFixed(1)} per submission)`);
+  console.log(`in the run: features + keys ${((run.featureMs / run.items.length) * 1000).toFixed(1)} µs per submission, chooseCase ${((run.chooseMs / Math.max(1, run.scored)) * 1000).toFixed(1)} µs per candidate`);
+  if (!pairwiseMode) console.log(measureCost(run, config));
+  if (argv.includes('--signals')) compareSignatures(run.items);
+
+  const onlyHalf = argv.includes('--half') ? argv[argv.indexOf('--half') + 1] : null;
+  const inHalf = (incident: string | null | undefined) => !onlyHalf || (!!incident && halfOf(incident) === onlyHalf);
+  if (argv.includes('--splits') && !pairwiseMode) {
     // Every submission that did not join the case of its incident's first report, and why.
     const firstCase = new Map<string, number>();
     const tally = new Map<string, number>();
+    const itemOf = new Map(run.items.map((it) => [it.entry.key, it]));
     for (const it of run.items) {
-      const inc = it.rec.truth.expect.incident!;
+      const inc = it.entry.records.find((t) => t.expect.validity === 'valid')?.expect.incident;
+      if (!inc) continue;
       if (!firstCase.has(inc)) {
         firstCase.set(inc, it.cluster);
         continue;
       }
       const target = firstCase.get(inc)!;
-      if (it.cluster === target) continue;
-      const m = dedup.scoreAgainstCase(it.side, run.cases[target]);
+      if (it.cluster === target || !inHalf(inc)) continue;
+      const m = dedup.scoreAgainstCase(it.side, run.cases[target], config);
       const p = m.parts;
       const cause =
         m.decision === 'none' && m.score === 0
           ? m.reasons[m.reasons.length - 1].replace(/ \(.*$/, '')
           : `${m.decision} e=${p.entity} pl=${p.place} div=${p.division}`;
       tally.set(cause, (tally.get(cause) ?? 0) + 1);
-      console.log(`split ${inc} [${cause}] ${m.score.toFixed(2)} ${m.reasons.join('; ')}\n    ${show(it.rec)}\n    e=${it.side.entity} al=${it.side.aliases} k=${it.side.kind} p=${it.side.places} t=${it.side.townships}\n    case: e=${run.cases[target].entities.map((e) => e.core)} al=${run.cases[target].aliases} k=${run.cases[target].kinds} p=${run.cases[target].places} t=${run.cases[target].townships} g=${run.cases[target].problemGroups}`);
+      const first = run.items.find((x) => x.cluster === target);
+      console.log(
+        `split ${inc} [${cause}] ${m.score.toFixed(2)} ${m.reasons.join('; ')}\n    ${show(it.entry, it.side)}\n    ${describe(it.side)}\n    → ${it.why.slice(0, 160)}\n    first: ${first ? show(first.entry, first.side) : '?'}\n    case: ${describeCase(run.cases[target])}`,
+      );
     }
+    // Valid records that were never matched (not accepted by the real stages).
+    let unmatched = 0;
+    for (const r of rows) if (r.entry && !itemOf.has(r.entry.key) && inHalf(r.t.expect.incident)) unmatched++;
     console.log([...tally].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${v}\t${k}`).join('\n'));
+    console.log(`${unmatched} valid records in submissions that judging did not accept (no case)`);
   }
   if (verbose) {
-    const seen = new Set<string>();
+    const itemOf = new Map(run.items.map((it) => [it.entry.key, it]));
     console.log('\nFalse merges:');
-    for (const [a, b] of pw.fps.slice(0, 40)) {
-      const why = (r: SampleRecord) => run.items.find((i) => i.rec.key === r.key)?.why ?? '';
-      console.log(`  ${show(a)}\n    ← ${why(a)}\n  ${show(b)}\n    ← ${why(b)}\n`);
-    }
-    console.log('Missed pairs:');
-    for (const [a, b] of pw.fns) {
-      const k = `${a.truth.expect.incident}`;
-      if (seen.has(k) && seen.size > 60) continue;
-      seen.add(k);
-      const ia = run.items.find((i) => i.rec.key === a.key);
-      const ib = run.items.find((i) => i.rec.key === b.key);
-      const [early, late] = ia && ib && ia.side.at > ib.side.at ? [ib, ia] : [ia, ib];
-      const m =
-        early && late ? ('cases' in run ? dedup.scoreAgainstCase(late.side, run.cases[early.cluster]) : dedup.scoreMatch(late.side, early.side)) : null;
-      console.log(`  ${show(a)}\n  ${show(b)}\n    → ${m ? `${m.score.toFixed(2)} ${m.reasons.join('; ')}` : 'folded/redelivery'}`);
-      if (ia && ib) console.log(`    e=${ia.side.entity}/${ib.side.entity} k=${ia.side.kind}/${ib.side.kind} p=${ia.side.places}/${ib.side.places} t=${ia.side.townships}/${ib.side.townships}`);
+    for (const [a, b] of pw.fps.slice(0, 60)) {
+      if (!inHalf(a.t.expect.incident) && !inHalf(b.t.expect.incident)) continue;
+      const ia = itemOf.get(a.entry!.key)!;
+      const ib = itemOf.get(b.entry!.key)!;
+      console.log(`  ${show(ia.entry, ia.side)}\n    ← ${ia.why.slice(0, 220)}\n  ${show(ib.entry, ib.side)}\n    ← ${ib.why.slice(0, 220)}\n`);
     }
   }
 }
