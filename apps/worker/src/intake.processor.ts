@@ -3,9 +3,9 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { QUEUES, type JobPayloads } from '@huiliu/contracts';
 import type { AppConfig, PipelineMetrics } from '@huiliu/platform';
-import type { SubmissionRepository } from '@huiliu/store';
+import type { CaseIndexRepository, SubmissionRepository } from '@huiliu/store';
 import type { Stages } from '@huiliu/pipeline';
-import { JudgingBatcher, StageError, SubmissionMissingError } from './judging-batcher';
+import { JudgingBatcher, StageError, SubmissionMissingError, type DedupSettings } from './judging-batcher';
 
 /**
  * The intake queue's processor: each job judges one submission (through the batcher, which writes in
@@ -22,10 +22,10 @@ export class IntakeProcessor {
   private readonly batcher: JudgingBatcher;
 
   constructor(
-    private readonly deps: { connection: Redis; config: AppConfig; repo: SubmissionRepository; stages: Stages; metrics: PipelineMetrics; logger: Logger },
+    private readonly deps: { connection: Redis; config: AppConfig; repo: SubmissionRepository; caseIndex: CaseIndexRepository; stages: Stages; dedup: DedupSettings; metrics: PipelineMetrics; logger: Logger },
   ) {
     this.batcher = new JudgingBatcher(
-      { repo: deps.repo, stages: deps.stages, metrics: deps.metrics, logger: deps.logger },
+      { repo: deps.repo, caseIndex: deps.caseIndex, stages: deps.stages, dedup: deps.dedup, metrics: deps.metrics, logger: deps.logger },
       { batchSize: deps.config.WORKER_BATCH_SIZE, batchMs: 2, maxInFlight: 4 },
     );
   }

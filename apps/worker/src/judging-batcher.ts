@@ -1,8 +1,15 @@
 import type { Logger } from 'pino';
 import type { Judgement } from '@huiliu/contracts';
-import { exactCaseKey, judge, type Stages } from '@huiliu/pipeline';
+import { assignCases, type CaseCandidateSubmission } from '@huiliu/intake';
+import { dedupInputOf, judge, type MatchConfig, type Stages } from '@huiliu/pipeline';
 import type { PipelineMetrics } from '@huiliu/platform';
-import type { DispositionResult, SubmissionRepository } from '@huiliu/store';
+import type { CaseIndexRepository, DispositionResult, DispositionWrite, SubmissionRepository } from '@huiliu/store';
+
+/** What the dedup stage needs besides the submissions: the match settings and the complainant-key secret. */
+export interface DedupSettings {
+  match: MatchConfig;
+  pepper: string;
+}
 
 /** A submission id that is not in the inbox: the job is stale (its data is gone) and retrying cannot help. */
 export class SubmissionMissingError extends Error {}
@@ -29,7 +36,7 @@ export class JudgingBatcher {
   private inFlight = 0;
 
   constructor(
-    private readonly deps: { repo: SubmissionRepository; stages: Stages; metrics: PipelineMetrics; logger: Logger },
+    private readonly deps: { repo: SubmissionRepository; caseIndex: CaseIndexRepository; stages: Stages; dedup: DedupSettings; metrics: PipelineMetrics; logger: Logger },
     private readonly opts: { batchSize: number; batchMs: number; maxInFlight: number },
   ) {}
 
@@ -58,9 +65,10 @@ export class JudgingBatcher {
   }
 
   private async run(batch: Waiter[]): Promise<void> {
-    const { repo, stages, metrics } = this.deps;
+    const { repo, stages, metrics, dedup, caseIndex } = this.deps;
     const loaded = new Map((await repo.loadForJudging([...new Set(batch.map((w) => w.id))])).map((s) => [s.id, s]));
-    const writes = [];
+    const writes: (DispositionWrite & { channel: string; receivedAt: Date })[] = [];
+    const candidates = new Map<string, CaseCandidateSubmission>();
     const failedIds = new Map<string, unknown>();
     const done = new Map<string, DispositionResult>();
     for (const id of new Set(batch.map((w) => w.id))) {
@@ -82,18 +90,31 @@ export class JudgingBatcher {
         continue;
       }
       for (const stage of ['validate', 'locate', 'classify'] as const) metrics.processed.inc({ channel: s.channelType, stage, outcome: judgement.validity.status });
-      writes.push({
-        id,
-        judgement,
-        dedupKey: exactCaseKey(s.submission, judgement),
-        caseTitle: s.submission.title ?? s.submission.text.slice(0, 60),
-        reportedAt: s.submission.submittedAt ? new Date(s.submission.submittedAt) : s.receivedAt,
-        channel: s.channelType,
-        receivedAt: s.receivedAt,
-      });
+      let input;
+      try {
+        const t0 = process.hrtime.bigint();
+        input = dedupInputOf(s.submission, judgement, { channelType: s.channelType, receivedAt: s.receivedAt, pepper: dedup.pepper });
+        metrics.stageSeconds.observe({ stage: 'dedup' }, Number(process.hrtime.bigint() - t0) / 1e9);
+      } catch (err) {
+        metrics.failed.inc({ channel: s.channelType, stage: 'dedup' });
+        failedIds.set(id, new StageError('dedup', (err as Error).message));
+        continue;
+      }
+      if (input) candidates.set(id, { id, channelType: s.channelType, title: s.submission.title ?? s.submission.text.slice(0, 60), input, pinned: null });
+      writes.push({ id, judgement, complainantKey: input?.side.complainantKey ?? null, channel: s.channelType, receivedAt: s.receivedAt });
     }
     const t0 = process.hrtime.bigint();
-    const results = await repo.applyDispositions(writes);
+    const results = await repo.applyDispositions(writes, (em, accepted) =>
+      assignCases(
+        em,
+        caseIndex,
+        accepted.flatMap((a) => {
+          const c = candidates.get(a.id);
+          return c ? [{ ...c, pinned: a.pinned }] : [];
+        }),
+        dedup.match,
+      ),
+    );
     metrics.stageSeconds.observe({ stage: 'persist' }, Number(process.hrtime.bigint() - t0) / 1e9);
     const byId = new Map(writes.map((w) => [w.id, w]));
     for (const r of results) {

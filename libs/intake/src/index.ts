@@ -9,3 +9,4 @@ export * from './email';
 export * from './conversation';
 export * from './rejudge';
 export * from './stages';
+export * from './dedup/case-assigner';

@@ -47,6 +47,12 @@ export const ENV_SCHEMA = z.object({
   RULES_CATEGORY_FILE: z.string().optional(),
   RULES_REFERRAL_FILE: z.string().optional(),
   BASINS_FILE: z.string().optional(),
+  /** Duplicates: how far back a repeat report may attach, and the score bands for automatic and suggested attachment. */
+  DEDUP_WINDOW_DAYS: int(1, 3650).default(90),
+  DEDUP_AUTO_THRESHOLD: z.coerce.number().min(0).max(2).default(0.3),
+  DEDUP_SUGGEST_THRESHOLD: z.coerce.number().min(0).max(2).default(0.25),
+  /** Secret for the complainant keys (HMAC of phone, e-mail, handle) that recognise repeat petitions. */
+  COMPLAINANT_KEY_SECRET: z.string().min(16, 'at least 16 characters').default('huiliu-local-complainant-key'),
   // E-mail channel (IMAP runner in the worker).
   EMAIL_RUNNER: bool.default(true),
   EMAIL_CHANNEL_WATCH_MS: int(200, 600_000).default(5000),
@@ -100,6 +106,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(picked[String(i.path[0])] ?? null)})`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (result.data.DEDUP_SUGGEST_THRESHOLD > result.data.DEDUP_AUTO_THRESHOLD) {
+    throw new ConfigError(
+      `invalid configuration:\n  DEDUP_SUGGEST_THRESHOLD: must not exceed DEDUP_AUTO_THRESHOLD (got ${result.data.DEDUP_SUGGEST_THRESHOLD} > ${result.data.DEDUP_AUTO_THRESHOLD})`,
+    );
   }
   return result.data;
 }

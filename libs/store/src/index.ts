@@ -16,3 +16,4 @@ export * from './repositories/dead-letter.repository';
 export * from './entities/conversation-state.entity';
 export * from './repositories/conversation.repository';
 export * from './repositories/correction.repository';
+export * from './repositories/case-index.repository';

@@ -10,12 +10,28 @@ export class CaseEntity {
   @Column({ type: 'bigint', insert: false, update: false })
   number: string;
 
-  /** What makes two submissions the same incident; unique so concurrent workers converge on one case. */
-  @Column({ name: 'dedup_key', type: 'text' })
-  dedupKey: string;
+  /** The exact-text key of cases opened before near-duplicate matching; null for later cases. */
+  @Column({ name: 'dedup_key', type: 'text', nullable: true })
+  dedupKey: string | null;
 
+  /** open, closed, merged (into `mergedInto`) or empty (every member moved away). */
   @Column({ type: 'text', default: 'open' })
   status: string;
+
+  /** What the case knows of its incident, accumulated over its members (the dedup stage's CaseFeatures). */
+  @Column({ type: 'jsonb', nullable: true })
+  features: Record<string, unknown> | null;
+
+  /** Members that repeat an earlier member's complainant (重复举报). */
+  @Column({ name: 'repeat_count', type: 'int', default: 0 })
+  repeatCount: number;
+
+  /** Members attached as suggested duplicates, waiting for an officer. */
+  @Column({ name: 'suggested_count', type: 'int', default: 0 })
+  suggestedCount: number;
+
+  @Column({ name: 'merged_into', type: 'uuid', nullable: true })
+  mergedInto: string | null;
 
   @Column({ name: 'division_code', type: 'text', nullable: true })
   divisionCode: string | null;

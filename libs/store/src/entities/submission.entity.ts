@@ -76,8 +76,21 @@ export class SubmissionEntity {
   @Column({ name: 'case_id', type: 'uuid', nullable: true })
   caseId: string | null;
 
+  /** How it joined its case: new, auto, suggested, confirmed or manual. */
   @Column({ type: 'text', nullable: true })
   match: string | null;
+
+  /** Opaque key of the complainant (HMAC of phone, e-mail or handle), never the value itself. */
+  @Column({ name: 'complainant_key', type: 'text', nullable: true })
+  complainantKey: string | null;
+
+  /** The same complainant already reported this case (重复举报). */
+  @Column({ name: 'repeat_petition', type: 'boolean', default: false })
+  repeatPetition: boolean;
+
+  /** The dedup decision: score, reasons and the case it was compared with. */
+  @Column({ type: 'jsonb', nullable: true })
+  dedup: { decision: string; score: number; reasons: string[]; candidates: number } | null;
 
   @Column({ name: 'received_at', type: 'timestamptz' })
   receivedAt: Date;

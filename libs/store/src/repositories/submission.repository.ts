@@ -32,11 +32,29 @@ export interface SubmissionForJudging {
 export interface DispositionWrite {
   id: string;
   judgement: Judgement;
-  /** Cases are keyed by this; null when the submission opens no case (rejected, out of scope). */
-  dedupKey: string | null;
-  caseTitle: string | null;
-  reportedAt: Date;
+  /** HMAC key of the complainant's phone, e-mail or handle (never the value), kept to recognise repeats. */
+  complainantKey?: string | null;
 }
+
+/** Where the dedup stage put an accepted submission. */
+export interface CaseDecision {
+  caseId: string;
+  match: 'new' | 'auto' | 'suggested' | 'confirmed' | 'manual';
+  repeatPetition: boolean;
+  dedup: { decision: string; score: number; reasons: string[]; candidates: number };
+}
+
+/** A submission an officer placed in a case by hand: re-runs keep it there. */
+export interface PinnedPlacement {
+  caseId: string;
+  match: 'confirmed' | 'manual';
+}
+
+/**
+ * The dedup stage, called inside the disposition transaction with the accepted submissions still
+ * pending (and the case each is pinned to, if any); it writes cases and returns each one's place.
+ */
+export type CaseDecider = (em: EntityManager, accepted: { id: string; pinned: PinnedPlacement | null }[]) => Promise<Map<string, CaseDecision>>;
 
 export interface DispositionResult {
   id: string;
@@ -130,74 +148,36 @@ export class SubmissionRepository {
 
   /**
    * Writes dispositions for a batch in one transaction. Only rows still pending are changed (a job that runs
-   * twice changes nothing the second time); cases are upserted by dedup key, so workers racing on the same
-   * incident converge on one case.
+   * twice changes nothing the second time); the accepted ones get their case from `decideCases`, which runs
+   * in the same transaction, so the case and the submission's place in it commit together.
    */
-  async applyDispositions(writes: DispositionWrite[]): Promise<DispositionResult[]> {
+  async applyDispositions(writes: DispositionWrite[], decideCases: CaseDecider): Promise<DispositionResult[]> {
     if (writes.length === 0) return [];
-    return retryOnConflict(() => this.ds.transaction((em) => this.applyInTransaction(em, writes)));
+    return retryOnConflict(() => this.ds.transaction((em) => this.applyInTransaction(em, writes, decideCases)));
   }
 
-  private async applyInTransaction(em: EntityManager, writes: DispositionWrite[]): Promise<DispositionResult[]> {
+  private async applyInTransaction(em: EntityManager, writes: DispositionWrite[], decideCases: CaseDecider): Promise<DispositionResult[]> {
     const ids = writes.map((w) => w.id).sort();
-    const pendingRows: { id: string; channel_type: string }[] = await em.query(
-      `SELECT id, channel_type FROM submissions WHERE id = ANY($1::uuid[]) AND status = 'pending' ORDER BY id FOR UPDATE`,
+    const pendingRows: { id: string; case_id: string | null; match: string | null }[] = await em.query(
+      `SELECT id, case_id, match FROM submissions WHERE id = ANY($1::uuid[]) AND status = 'pending' ORDER BY id FOR UPDATE`,
       [ids],
     );
-    const pending = new Map(pendingRows.map((r) => [r.id, r.channel_type]));
+    const pending = new Map(pendingRows.map((r) => [r.id, r]));
     const todo = writes.filter((w) => pending.has(w.id));
-
-    // Group the accepted submissions by case key; sorted keys keep lock order stable across workers.
-    const groups = new Map<string, DispositionWrite[]>();
-    for (const w of todo) {
-      if (w.judgement.validity.status !== 'accepted' || !w.dedupKey) continue;
-      const g = groups.get(w.dedupKey) ?? [];
-      g.push(w);
-      groups.set(w.dedupKey, g);
-    }
-    const keys = [...groups.keys()].sort();
-    const caseOf = new Map<string, { id: string; inserted: boolean }>();
-    if (keys.length) {
-      const first = (g: DispositionWrite[]) => g.reduce((a, b) => (a.reportedAt <= b.reportedAt ? a : b));
-      const rows: { id: string; dedup_key: string; inserted: boolean }[] = await em.query(
-        `INSERT INTO cases AS c (dedup_key, division_code, division_level, category, title, submission_count, channel_types, first_reported_at, last_reported_at)
-         SELECT v.k, v.dc, v.dl, v.cat, v.title, v.n, ARRAY(SELECT jsonb_array_elements_text(v.ch)), v.first_at, v.last_at
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::jsonb[], $8::timestamptz[], $9::timestamptz[])
-                AS v(k, dc, dl, cat, title, n, ch, first_at, last_at)
-         ON CONFLICT ON CONSTRAINT uq_cases_dedup_key DO UPDATE SET
-           submission_count = c.submission_count + EXCLUDED.submission_count,
-           channel_types = ARRAY(SELECT DISTINCT x FROM unnest(c.channel_types || EXCLUDED.channel_types) x ORDER BY x),
-           first_reported_at = LEAST(c.first_reported_at, EXCLUDED.first_reported_at),
-           last_reported_at = GREATEST(c.last_reported_at, EXCLUDED.last_reported_at),
-           updated_at = now()
-         RETURNING id, dedup_key, (xmax = 0) AS inserted`,
-        [
-          keys,
-          keys.map((k) => groups.get(k)![0].judgement.division.code),
-          keys.map((k) => groups.get(k)![0].judgement.division.level),
-          keys.map((k) => groups.get(k)![0].judgement.category.primary),
-          keys.map((k) => first(groups.get(k)!).caseTitle),
-          keys.map((k) => groups.get(k)!.length),
-          keys.map((k) => JSON.stringify(uniq(groups.get(k)!.map((w) => pending.get(w.id)!)))),
-          keys.map((k) => first(groups.get(k)!).reportedAt.toISOString()),
-          keys.map((k) => groups.get(k)!.reduce((a, b) => (a.reportedAt >= b.reportedAt ? a : b)).reportedAt.toISOString()),
-        ],
-      );
-      for (const r of rows) caseOf.set(r.dedup_key, { id: r.id, inserted: r.inserted });
-    }
+    const accepted = todo
+      .filter((w) => w.judgement.validity.status === 'accepted')
+      .map((w) => {
+        const row = pending.get(w.id)!;
+        const pinned: PinnedPlacement | null = row.case_id && (row.match === 'confirmed' || row.match === 'manual') ? { caseId: row.case_id, match: row.match } : null;
+        return { id: w.id, pinned };
+      });
+    const decisions = accepted.length ? await decideCases(em, accepted) : new Map<string, CaseDecision>();
 
     const results: DispositionResult[] = [];
-    const upd = { id: [] as string[], status: [] as string[], reason: [] as (string | null)[], referral: [] as (string | null)[], flags: [] as string[], judgement: [] as string[], dc: [] as (string | null)[], dl: [] as (string | null)[], cand: [] as string[], cat: [] as (string | null)[], cats: [] as string[], caseId: [] as (string | null)[], match: [] as (string | null)[] };
-    for (const [key, group] of groups) {
-      // The earliest report in a newly opened case is the one that opened it.
-      group.sort((a, b) => a.reportedAt.getTime() - b.reportedAt.getTime());
-      const c = caseOf.get(key)!;
-      group.forEach((w, i) => ((w as DispositionWrite & { _match?: string })._match = c.inserted && i === 0 ? 'new' : 'auto'));
-    }
+    const upd = { id: [] as string[], status: [] as string[], reason: [] as (string | null)[], referral: [] as (string | null)[], flags: [] as string[], judgement: [] as string[], dc: [] as (string | null)[], dl: [] as (string | null)[], cand: [] as string[], cat: [] as (string | null)[], cats: [] as string[], caseId: [] as (string | null)[], match: [] as (string | null)[], ckey: [] as (string | null)[], repeat: [] as boolean[], dedup: [] as (string | null)[] };
     for (const w of todo) {
       const j = w.judgement;
-      const c = w.dedupKey && j.validity.status === 'accepted' ? caseOf.get(w.dedupKey) : undefined;
-      const match = c ? ((w as DispositionWrite & { _match?: string })._match ?? 'auto') : null;
+      const d = decisions.get(w.id);
       upd.id.push(w.id);
       upd.status.push(j.validity.status);
       upd.reason.push(j.validity.reason);
@@ -209,9 +189,12 @@ export class SubmissionRepository {
       upd.cand.push(JSON.stringify(j.division.candidates));
       upd.cat.push(j.category.primary);
       upd.cats.push(JSON.stringify(j.category.categories));
-      upd.caseId.push(c?.id ?? null);
-      upd.match.push(match);
-      results.push({ id: w.id, status: j.validity.status, caseId: c?.id ?? null, match, applied: true });
+      upd.caseId.push(d?.caseId ?? null);
+      upd.match.push(d?.match ?? null);
+      upd.ckey.push(w.complainantKey ?? null);
+      upd.repeat.push(d?.repeatPetition ?? false);
+      upd.dedup.push(d ? JSON.stringify(d.dedup) : null);
+      results.push({ id: w.id, status: j.validity.status, caseId: d?.caseId ?? null, match: d?.match ?? null, applied: true });
     }
     if (upd.id.length) {
       await em.query(
@@ -221,11 +204,12 @@ export class SubmissionRepository {
            judgement = v.judgement, division_code = v.dc, division_level = v.dl,
            division_candidates = ARRAY(SELECT jsonb_array_elements_text(v.cand)),
            category = v.cat, categories = ARRAY(SELECT jsonb_array_elements_text(v.cats)),
-           case_id = v.case_id, match = v.match, processed_at = now(), failed_at = NULL, last_error = NULL
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[], $7::text[], $8::text[], $9::jsonb[], $10::text[], $11::jsonb[], $12::uuid[], $13::text[])
-              AS v(id, status, reason, referral, flags, judgement, dc, dl, cand, cat, cats, case_id, match)
+           case_id = v.case_id, match = v.match, complainant_key = v.ckey, repeat_petition = v.repeat, dedup = v.dedup,
+           processed_at = now(), failed_at = NULL, last_error = NULL
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[], $7::text[], $8::text[], $9::jsonb[], $10::text[], $11::jsonb[], $12::uuid[], $13::text[], $14::text[], $15::bool[], $16::jsonb[])
+              AS v(id, status, reason, referral, flags, judgement, dc, dl, cand, cat, cats, case_id, match, ckey, repeat, dedup)
         WHERE s.id = v.id`,
-        [upd.id, upd.status, upd.reason, upd.referral, upd.flags, upd.judgement, upd.dc, upd.dl, upd.cand, upd.cat, upd.cats, upd.caseId, upd.match],
+        [upd.id, upd.status, upd.reason, upd.referral, upd.flags, upd.judgement, upd.dc, upd.dl, upd.cand, upd.cat, upd.cats, upd.caseId, upd.match, upd.ckey, upd.repeat, upd.dedup],
       );
     }
     for (const w of writes) {
