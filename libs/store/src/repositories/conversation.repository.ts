@@ -201,17 +201,25 @@ export class ConversationRepository {
 
   /**
    * Amends a recorded submission after its complainant edited a message: new text (and place), the edit
-   * flagged, and the submission back to pending, detached from its case, so judging and dedup run again.
+   * flagged, and the submission back to pending, detached from its case (unless an officer placed it there),
+   * so judging and dedup run again.
    * The replay counter gives the new intake job a fresh id. Null when no such submission is recorded.
    */
   async amendSubmission(em: EntityManager, req: AmendRequest): Promise<AmendedSubmission | null> {
-    const [target]: { id: string; case_id: string | null; status: SubmissionStatus }[] = await em.query(
-      `SELECT id, case_id, status FROM submissions WHERE source_key = $1 FOR UPDATE`,
+    const [target]: { id: string; case_id: string | null; status: SubmissionStatus; match: string | null; repeat_petition: boolean }[] = await em.query(
+      `SELECT id, case_id, status, match, repeat_petition FROM submissions WHERE source_key = $1 FOR UPDATE`,
       [req.sourceKey],
     );
     if (!target) return null;
-    if (target.case_id) {
-      await em.query(`UPDATE cases SET submission_count = GREATEST(submission_count - 1, 0), updated_at = now() WHERE id = $1`, [target.case_id]);
+    // A member an officer placed stays in its case; any other is detached and matched again.
+    const pinned = target.match === 'confirmed' || target.match === 'manual';
+    if (target.case_id && !pinned) {
+      await em.query(
+        `UPDATE cases SET submission_count = GREATEST(submission_count - 1, 0),
+                repeat_count = GREATEST(repeat_count - $2::int, 0), suggested_count = GREATEST(suggested_count - $3::int, 0), updated_at = now()
+          WHERE id = $1`,
+        [target.case_id, target.repeat_petition ? 1 : 0, target.match === 'suggested' ? 1 : 0],
+      );
     }
     const location = req.location ? JSON.stringify({ lat: req.location.lat, lng: req.location.lng, label: req.location.label }) : null;
     const amendment = JSON.stringify({ ref: req.editedRef, at: new Date().toISOString(), raw: req.editRaw });
@@ -229,7 +237,9 @@ export class ConversationRepository {
          refs = ARRAY(SELECT DISTINCT x FROM unnest(s.refs || ARRAY(SELECT jsonb_array_elements_text($3::jsonb))) x),
          flags = ARRAY(SELECT DISTINCT x FROM unnest(s.flags || ARRAY['edited']) x),
          status = 'pending', reason = NULL, referral = NULL, judgement = NULL, division_code = NULL, division_level = NULL,
-         division_candidates = '{}', category = NULL, categories = '{}', case_id = NULL, match = NULL,
+         division_candidates = '{}', category = NULL, categories = '{}',
+         case_id = CASE WHEN s.match IN ('confirmed', 'manual') THEN s.case_id END, match = CASE WHEN s.match IN ('confirmed', 'manual') THEN s.match END,
+         repeat_petition = false, dedup = NULL,
          processed_at = NULL, failed_at = NULL, last_error = NULL, replay_count = s.replay_count + 1
        WHERE s.id = $1
        RETURNING s.id, s.source_key, s.replay_count`,
