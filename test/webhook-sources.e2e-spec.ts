@@ -9,6 +9,11 @@ import type { WorkerHandle } from '../apps/worker/src/worker';
 import { FsBlobStore } from '../libs/platform/src';
 
 const ADMIN = { authorization: 'Bearer test-admin-token' };
+
+async function patchJson(url: string, body: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(url, { method: 'PATCH', headers: { 'content-type': 'application/json', ...ADMIN }, body: JSON.stringify(body) });
+  return { status: res.status, json: await res.json() };
+}
 const API_KEY = 'cityapp-key-0123456789';
 const SECRET = 'whsec_weibo_0123456789abcdef';
 
@@ -362,6 +367,58 @@ describe('no-code webhook sources', () => {
       expect(await count('ref = $1', [`town-${refused.no}`])).toBe(0);
       await postJson(`${gw.url}/v1/admin/channels/town-app/enable`, {}, ADMIN);
       await waitFor(async () => ((await hook('town-app', report(2), { 'X-Api-Key': API_KEY })).status === 202 ? true : undefined), { what: 'the channel enabled again' });
+    });
+
+    it('checks an update as it checks a new channel: a PATCH cannot save what a POST would refuse', async () => {
+      const hmacApp = { ...cityApp, name: 'patch-app', settings: { ...cityApp.settings, mapping: { fields: { ref: { template: 'patchapp-{$.data.reportNo}' }, text: '$.data.content' } } } };
+      expect((await postJson(`${gw.url}/v1/admin/channels`, hmacApp, ADMIN)).status).toBe(201);
+      const url = `${gw.url}/v1/admin/channels/patch-app`;
+      const before = await getJson(url, ADMIN);
+      const hmacAuth = { kind: 'hmac', header: 'X-Signature', prefix: 'sha256=', timestampHeader: 'X-Timestamp' };
+
+      const refusals: [unknown, RegExp][] = [
+        // A new auth kind whose secret the credentials do not hold.
+        [{ settings: { ...hmacApp.settings, auth: hmacAuth } }, /^credentials\.secret: hmac auth needs the shared secret/],
+        // The key removed, or too short.
+        [{ credentials: { key: null } }, /^credentials\.key: api_key auth needs the shared key/],
+        [{ credentials: { key: 'short' } }, /^credentials\.key: use at least 16 characters/],
+        // A timestamp window out of range, and a secret put where the API shows it.
+        [{ settings: { ...hmacApp.settings, auth: { ...hmacAuth, toleranceSeconds: 0 } }, credentials: { secret: SECRET } }, /^settings\.auth\.toleranceSeconds: /],
+        [{ settings: { ...hmacApp.settings, auth: { ...hmacAuth, secret: SECRET } } }, /^settings\.auth\.secret: .*credentials/],
+        // A mapping that does not compile, and a ref without a source prefix.
+        [{ settings: { ...hmacApp.settings, mapping: { fields: { ref: { template: 'patchapp-{$.data.reportNo}' }, text: 'content' } } } }, /^settings\.mapping\.fields\.text(\.path)?: path "content" must start with \$/],
+        [{ settings: { ...hmacApp.settings, mapping: { fields: { ref: '$.data.reportNo' } } } }, /^settings\.mapping\.fields\.ref: the ref needs a source prefix/],
+      ];
+      for (const [body, message] of refusals) {
+        const res = await patchJson(url, body);
+        expect({ body, status: res.status, message: res.json.message }).toEqual({ body, status: 400, message: 'invalid channel settings' });
+        expect(res.json.fields).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
+      }
+      const badShape = await patchJson(url, { homeDivision: '32', type: 'web' });
+      expect(badShape.status).toBe(400);
+      expect(badShape.json.fields.map((f: { field: string }) => f.field).sort()).toEqual(['homeDivision']);
+      const newType = await patchJson(url, { type: 'web' });
+      expect(newType.status).toBe(400);
+      expect(newType.json.fields).toEqual([{ field: 'type', message: expect.stringMatching(/cannot change/) }]);
+
+      // Nothing of the refused updates was saved, and the source still pushes with its key.
+      const after = await getJson(url, ADMIN);
+      expect(after.json).toEqual(before.json);
+      expect((await hook('patch-app', report(1), { 'X-Api-Key': API_KEY })).status).toBe(202);
+
+      // A valid update that switches to HMAC with its secret in the same request is taken, and applies.
+      const switched = await patchJson(url, { settings: { ...hmacApp.settings, auth: hmacAuth }, credentials: { key: null, secret: SECRET } });
+      expect(switched.status).toBe(200);
+      expect(switched.json.credentials).toEqual({ secret: '***' });
+      const body = JSON.stringify(report(2));
+      await waitFor(async () => ((await hook('patch-app', body, { 'content-type': 'application/json', ...signed(body) })).status === 202 ? true : undefined), {
+        what: 'the HMAC settings in force',
+      });
+      // A change of home division alone leaves settings and credentials as they are.
+      const renamed = await patchJson(url, { homeDivision: '320102' });
+      expect(renamed.status).toBe(200);
+      expect(renamed.json.homeDivision).toBe('320102');
+      expect(renamed.json.credentials).toEqual({ secret: '***' });
     });
 
     it('never writes the complainant into the logs', async () => {

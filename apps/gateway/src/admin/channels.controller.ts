@@ -3,11 +3,28 @@ import { AdapterRegistry } from '@huiliu/adapters';
 import { ChannelDefinition, checkChannelSettings } from '@huiliu/intake';
 import { ChannelStateStore, CONFIG, REDIS } from '@huiliu/intake';
 import type { Redis } from 'ioredis';
+import { z } from 'zod';
 import type { AppConfig } from '@huiliu/platform';
 import { ChannelNameTakenError, ChannelRepository, type ChannelEntity } from '@huiliu/store';
 import { AdminGuard } from './admin.guard';
 
-const ChannelPatch = ChannelDefinition.omit({ type: true }).partial();
+const ChannelPatch = ChannelDefinition.omit({ type: true })
+  .extend({ credentials: z.record(z.string(), z.unknown().nullable()) })
+  .partial();
+
+function invalid(message: string, issues: z.core.$ZodIssue[]): BadRequestException {
+  return new BadRequestException({ message, fields: issues.map((i) => ({ field: i.path.join('.'), message: i.message })) });
+}
+
+/** A JSON merge patch of write-only credentials: a key sent replaces, a key sent as null goes. */
+function mergeCredentials(current: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const merged = { ...current };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete merged[k];
+    else merged[k] = v;
+  }
+  return merged;
+}
 
 /** Credentials are write-only: the API shows which keys are set, never their values. */
 function channelView(c: ChannelEntity) {
@@ -54,36 +71,65 @@ export class ChannelsController {
 
   @Post()
   async create(@Body() body: unknown) {
-    const parsed = ChannelDefinition.safeParse(body ?? {});
-    if (!parsed.success) throw new BadRequestException({ message: 'invalid channel', fields: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })) });
-    const problems = checkChannelSettings(this.registry, parsed.data);
-    if (problems.length) throw new BadRequestException({ message: 'invalid channel settings', fields: problems });
+    const def = this.checked(body ?? {}, { settings: true });
     try {
-      return channelView(await this.channels.create(parsed.data));
+      return channelView(await this.channels.create(def));
     } catch (err) {
       if (err instanceof ChannelNameTakenError) throw new ConflictException(err.message);
       throw err;
     }
   }
 
+  /**
+   * Changes the fields sent and keeps the others. The channel the change leaves is checked as a new one
+   * would be, so a PATCH cannot save what a POST would refuse (an HMAC source without its secret, a mapping
+   * that does not compile). Credentials merge key by key (`null` removes one): they are write-only, so an
+   * operator adding one secret cannot be asked to send again the ones the API never shows.
+   */
   @Patch(':id')
   async update(@Param('id') id: string, @Body() body: unknown) {
     const current = await this.find(id);
     const parsed = ChannelPatch.safeParse(body ?? {});
-    if (!parsed.success) throw new BadRequestException({ message: 'invalid channel', fields: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })) });
-    // Only fields the caller sent change; zod defaults must not reset the others.
-    const sent = Object.keys((body as Record<string, unknown>) ?? {});
-    const patch = Object.fromEntries(Object.entries(parsed.data).filter(([k]) => sent.includes(k)));
-    if ('settings' in patch) {
-      const problems = checkChannelSettings(this.registry, { type: current.type, settings: patch.settings as Record<string, unknown> });
-      if (problems.length) throw new BadRequestException({ message: 'invalid channel settings', fields: problems });
+    if (!parsed.success) throw invalid('invalid channel', parsed.error.issues);
+    const sent = new Set(Object.keys((body as Record<string, unknown>) ?? {}));
+    if (sent.has('type') && (body as { type?: unknown }).type !== current.type) {
+      throw new BadRequestException({ message: 'invalid channel', fields: [{ field: 'type', message: `a channel's type cannot change (this one is ${current.type}); create another channel` }] });
     }
+    // Only fields the caller sent change; zod defaults must not reset the others.
+    const patch = Object.fromEntries(Object.entries(parsed.data).filter(([k]) => sent.has(k))) as z.infer<typeof ChannelPatch>;
+    const credentials = patch.credentials ? mergeCredentials(current.credentials ?? {}, patch.credentials) : current.credentials ?? {};
+    const next = this.checked(
+      {
+        type: current.type,
+        name: patch.name ?? current.name,
+        settings: patch.settings ?? current.settings ?? {},
+        credentials,
+        enabled: patch.enabled ?? current.enabled,
+        homeDivision: 'homeDivision' in patch ? patch.homeDivision : current.homeDivision,
+        isDefault: patch.isDefault ?? current.isDefault,
+      },
+      // A rename or a new home division leaves settings and credentials as they were: a channel created on
+      // first use (a replayed bot without a token) stays editable.
+      { settings: sent.has('settings') || sent.has('credentials') },
+    );
+    const changes = { ...patch, ...(patch.credentials ? { credentials: next.credentials } : {}) };
     try {
-      return channelView((await this.channels.update(current.id, patch))!);
+      return channelView((await this.channels.update(current.id, changes))!);
     } catch (err) {
       if (err instanceof ChannelNameTakenError) throw new ConflictException(err.message);
       throw err;
     }
+  }
+
+  /** The one check of a channel definition, for a new channel and for what an update would leave. */
+  private checked(input: unknown, check: { settings: boolean }): ChannelDefinition {
+    const parsed = ChannelDefinition.safeParse(input);
+    if (!parsed.success) throw invalid('invalid channel', parsed.error.issues);
+    if (check.settings) {
+      const problems = checkChannelSettings(this.registry, parsed.data);
+      if (problems.length) throw new BadRequestException({ message: 'invalid channel settings', fields: problems });
+    }
+    return parsed.data;
   }
 
   @Post(':id/enable')
