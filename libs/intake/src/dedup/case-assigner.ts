@@ -13,7 +13,7 @@ import {
   type IndexEntry,
   type MatchConfig,
 } from '@huiliu/pipeline';
-import type { CaseForMatching, CaseIndexRepository, CaseKeyRow, CaseProbe, CaseWrite } from '@huiliu/store';
+import type { CaseForMatching, CaseIndexRepository, CaseKeyRow, CaseProbe, CaseWrite, PinnedPlacement } from '@huiliu/store';
 
 export type MatchKind = 'new' | 'auto' | 'suggested' | 'confirmed' | 'manual';
 
@@ -25,7 +25,7 @@ export interface CaseCandidateSubmission {
   title: string | null;
   input: DedupInput;
   /** An officer placed it (confirmed or moved by hand): it stays in that case whatever the scores say. */
-  pinned: { caseId: string; match: 'confirmed' | 'manual' } | null;
+  pinned: PinnedPlacement | null;
 }
 
 export interface CaseAssignment {
@@ -162,7 +162,7 @@ export async function assignCases(
       cases.set(target.id, target);
     } else {
       const before = target.features as unknown as CaseFeatures | null;
-      repeatPetition = !!side.complainantKey && !!before?.complainantKeys.includes(side.complainantKey);
+      repeatPetition = s.pinned ? s.pinned.repeatPetition : !!side.complainantKey && !!before?.complainantKeys.includes(side.complainantKey);
       const features = before ? mergeCaseFeatures(before, side) : caseFeaturesOf(side);
       target.features = features as unknown as Record<string, unknown>;
       target.divisionCode = features.divisionCode ?? target.divisionCode;

@@ -239,7 +239,7 @@ export class ConversationRepository {
          status = 'pending', reason = NULL, referral = NULL, judgement = NULL, division_code = NULL, division_level = NULL,
          division_candidates = '{}', category = NULL, categories = '{}',
          case_id = CASE WHEN s.match IN ('confirmed', 'manual') THEN s.case_id END, match = CASE WHEN s.match IN ('confirmed', 'manual') THEN s.match END,
-         repeat_petition = false, dedup = NULL,
+         repeat_petition = s.match IN ('confirmed', 'manual') AND s.repeat_petition, dedup = NULL,
          processed_at = NULL, failed_at = NULL, last_error = NULL, replay_count = s.replay_count + 1
        WHERE s.id = $1
        RETURNING s.id, s.source_key, s.replay_count`,

@@ -48,6 +48,8 @@ export interface CaseDecision {
 export interface PinnedPlacement {
   caseId: string;
   match: 'confirmed' | 'manual';
+  /** As decided when it joined: a re-run must not count the member as its own repeat. */
+  repeatPetition: boolean;
 }
 
 /**
@@ -158,8 +160,8 @@ export class SubmissionRepository {
 
   private async applyInTransaction(em: EntityManager, writes: DispositionWrite[], decideCases: CaseDecider): Promise<DispositionResult[]> {
     const ids = writes.map((w) => w.id).sort();
-    const pendingRows: { id: string; case_id: string | null; match: string | null }[] = await em.query(
-      `SELECT id, case_id, match FROM submissions WHERE id = ANY($1::uuid[]) AND status = 'pending' ORDER BY id FOR UPDATE`,
+    const pendingRows: { id: string; case_id: string | null; match: string | null; repeat_petition: boolean }[] = await em.query(
+      `SELECT id, case_id, match, repeat_petition FROM submissions WHERE id = ANY($1::uuid[]) AND status = 'pending' ORDER BY id FOR UPDATE`,
       [ids],
     );
     const pending = new Map(pendingRows.map((r) => [r.id, r]));
@@ -168,7 +170,7 @@ export class SubmissionRepository {
       .filter((w) => w.judgement.validity.status === 'accepted')
       .map((w) => {
         const row = pending.get(w.id)!;
-        const pinned: PinnedPlacement | null = row.case_id && (row.match === 'confirmed' || row.match === 'manual') ? { caseId: row.case_id, match: row.match } : null;
+        const pinned: PinnedPlacement | null = row.case_id && (row.match === 'confirmed' || row.match === 'manual') ? { caseId: row.case_id, match: row.match, repeatPetition: row.repeat_petition } : null;
         return { id: w.id, pinned };
       });
     const decisions = accepted.length ? await decideCases(em, accepted) : new Map<string, CaseDecision>();
