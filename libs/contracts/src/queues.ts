@@ -8,6 +8,8 @@ export const QUEUES = {
   imports: 'imports',
   /** Files a chat platform holds (Telegram photos and documents), fetched into the blob store after recording. */
   media: 'media',
+  /** Answers to send into a chat that no request is waiting for (the receipt of a draft closed by its quiet period). */
+  replies: 'replies',
 } as const;
 // Channel work (imports, media downloads, deliveries) adds its queues here, with its payloads below.
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -21,6 +23,8 @@ export interface JobPayloads {
   'imports.run': { importId: string };
   /** Fetch one attachment of a recorded submission by its platform file id. */
   'media.fetch': { submissionId: string; attachmentIndex: number; fileId: string; channelId: string };
+  /** Send texts into a chat conversation (Telegram chat or group member, WeChat follower), in order. */
+  'replies.send': { channelId: string; conversationKey: string; texts: string[]; replyToRef: string | null };
 }
 export type JobName = keyof JobPayloads;
 export type JobOf<N extends JobName> = { name: N; data: JobPayloads[N] };
@@ -30,4 +34,5 @@ export const JOB_QUEUE: { [N in JobName]: QueueName } = {
   'intake.judge-batch': QUEUES.intake,
   'imports.run': QUEUES.imports,
   'media.fetch': QUEUES.media,
+  'replies.send': QUEUES.replies,
 };
