@@ -7,6 +7,7 @@ import { HealthController } from './ops/health.controller';
 import { MetricsController } from './ops/metrics.controller';
 import { SubmissionsController } from './submissions/submissions.controller';
 import { CorrectionsController } from './corrections/corrections.controller';
+import { CasesController } from './cases/cases.controller';
 import { AdminGuard } from './admin/admin.guard';
 import { importProviders } from '@huiliu/intake';
 import { ImportsController } from './imports/imports.controller';
@@ -22,7 +23,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [CoreModule.forRoot(config, logger, 'gateway'), ConversationModule],
-      controllers: [SubmissionsController, CorrectionsController, ChannelsController, DeadLettersController, HealthController, MetricsController, WebhookSourcesController, WebhookDryRunController, ImportsController, RegistrationsController, TelegramWebhookController, WechatPushController],
+      controllers: [SubmissionsController, CorrectionsController, CasesController, ChannelsController, DeadLettersController, HealthController, MetricsController, WebhookSourcesController, WebhookDryRunController, ImportsController, RegistrationsController, TelegramWebhookController, WechatPushController],
       providers: [AdminGuard, { provide: GatewayMetrics, useFactory: () => new GatewayMetrics(createRegistry('gateway')) }, ...webhookSourcesProviders(config), ...importProviders],
     };
   }

@@ -7,6 +7,8 @@ import { EmailAdapter } from '@huiliu/adapters';
 import { TelegramAdapter, WechatAdapter } from '@huiliu/adapters';
 import { HotlineAdapter, LetterAdapter, TransferAdapter, VisitAdapter } from '@huiliu/adapters';
 import { createRedis, FsBlobStore, type AppConfig, type Logger } from '@huiliu/platform';
+import { CaseService } from './dedup/case-service';
+import { dedupSettingsFor } from './stages';
 import { CaseRepository, ChannelRepository, CorrectionRepository, createDataSource, SubmissionRepository } from '@huiliu/store';
 import { InboxRecorder } from './inbox-recorder';
 import { IntakeQueue } from './intake-queue';
@@ -40,6 +42,7 @@ export class CoreModule implements OnApplicationShutdown {
         { provide: ChannelRepository, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => new ChannelRepository(ds) },
         { provide: CaseRepository, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => new CaseRepository(ds) },
         { provide: CorrectionRepository, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => new CorrectionRepository(ds) },
+        { provide: CaseService, inject: [DATA_SOURCE, CaseRepository], useFactory: (ds: DataSource, cases: CaseRepository) => new CaseService(ds, cases, dedupSettingsFor(config)) },
         { provide: IntakeQueue, inject: [REDIS], useFactory: (redis: Redis) => new IntakeQueue(redis, config.QUEUE_PREFIX) },
         { provide: AdapterRegistry, useFactory: createAdapterRegistry },
         {
@@ -49,7 +52,7 @@ export class CoreModule implements OnApplicationShutdown {
             new InboxRecorder({ repo, blobs, intake, logger }, { batchMs: config.INBOX_BATCH_MS, batchSize: config.INBOX_BATCH_SIZE }),
         },
       ],
-      exports: [CONFIG, LOGGER, DATA_SOURCE, REDIS, BLOB_STORE, SubmissionRepository, ChannelRepository, CaseRepository, CorrectionRepository, IntakeQueue, AdapterRegistry, InboxRecorder],
+      exports: [CONFIG, LOGGER, DATA_SOURCE, REDIS, BLOB_STORE, SubmissionRepository, ChannelRepository, CaseRepository, CaseService, CorrectionRepository, IntakeQueue, AdapterRegistry, InboxRecorder],
     };
   }
 

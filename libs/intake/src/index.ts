@@ -10,3 +10,4 @@ export * from './conversation';
 export * from './rejudge';
 export * from './stages';
 export * from './dedup/case-assigner';
+export * from './dedup/case-service';

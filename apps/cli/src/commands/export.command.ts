@@ -16,6 +16,7 @@ export function exportLine(s: SubmissionEntity, channelName: string) {
     status: s.status,
     caseId: s.caseId,
     match: s.match,
+    repeatPetition: s.repeatPetition,
     division: { code: s.divisionCode, level: s.divisionLevel, candidates: s.divisionCandidates },
     category: s.category,
     categories: s.categories,

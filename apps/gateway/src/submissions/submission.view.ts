@@ -29,6 +29,7 @@ export function submissionView(s: SubmissionEntity, opts: { revealIdentity: bool
     flags: s.flags,
     caseId: s.caseId,
     match: s.match,
+    repeatPetition: s.repeatPetition,
     division: s.status === 'pending' ? null : { code: s.divisionCode, level: s.divisionLevel, candidates: s.divisionCandidates },
     category: s.category,
     categories: s.categories,
