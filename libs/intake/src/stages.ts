@@ -14,6 +14,7 @@ export function dedupSettingsFor(config: AppConfig): { match: MatchConfig; peppe
       windowDays: config.DEDUP_WINDOW_DAYS,
       autoThreshold: config.DEDUP_AUTO_THRESHOLD,
       suggestThreshold: config.DEDUP_SUGGEST_THRESHOLD,
+      soleCase: config.DEDUP_SOLE_CASE,
     },
     pepper: config.COMPLAINANT_KEY_SECRET,
   };

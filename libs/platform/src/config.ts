@@ -51,6 +51,8 @@ export const ENV_SCHEMA = z.object({
   DEDUP_WINDOW_DAYS: int(1, 3650).default(90),
   DEDUP_AUTO_THRESHOLD: z.coerce.number().min(0).max(2).default(0.3),
   DEDUP_SUGGEST_THRESHOLD: z.coerce.number().min(0).max(2).default(0.25),
+  /** Attach automatically to the only case of the same problem in the same county, even when no name or place is shared. */
+  DEDUP_SOLE_CASE: bool.default(true),
   /** Secret for the complainant keys (HMAC of phone, e-mail, handle) that recognise repeat petitions. */
   COMPLAINANT_KEY_SECRET: z.string().min(16, 'at least 16 characters').default('huiliu-local-complainant-key'),
   // E-mail channel (IMAP runner in the worker).
