@@ -294,6 +294,70 @@ describe('telegram channel', () => {
     expect(toBob).not.toContain('东方化工厂');
   });
 
+  it('keeps a draft per member in a group chat; answers reply to the member and /status tells nobody about anyone else', async () => {
+    const { token } = await newChannel();
+    const group = { id: -1_002_000_000_000 - botSeq, type: 'supergroup' as const, title: '锁金村业主群' };
+    const alice = newUser();
+    const bob = newUser();
+    const inGroup = (user: TgUser) => ({ from: user, chat: group });
+    const toGroup = () => fake.sentMessages(token).filter((m) => Number(m.chat_id) === group.id);
+    const answersTo = (u: UpdateBody) => toGroup().filter((m) => (m.params.reply_parameters as { message_id?: number } | undefined)?.message_id === msgOf(u).message_id);
+
+    const a1 = fake.queueUpdate(token, textMessage({ ...inGroup(alice), text: '小区东门的餐馆油烟直排，熏得开不了窗' }));
+    const b1 = fake.queueUpdate(token, textMessage({ ...inGroup(bob), text: '楼下工地凌晨两点还在打桩' }));
+    const a2 = fake.queueUpdate(token, textMessage({ ...inGroup(alice), text: '每天晚上六点到九点最严重' }));
+    const aDone = fake.queueUpdate(token, commandMessage('/done', undefined, inGroup(alice)));
+
+    // Alice's submission holds her two messages and none of Bob's; Bob's draft is still open.
+    const sa = await submissionOf(`telegram:${group.id}:${msgOf(a1).message_id}`, true);
+    expect(sa.refs).toEqual([a1, a2].map((u) => `${group.id}:${msgOf(u).message_id}`));
+    expect(sa.payload.text).not.toContain('打桩');
+    expect(sa.complainant.handle).toBe(String(alice.id));
+    const bobState = await db.query(`SELECT raws FROM conversation_states WHERE conversation_key = $1`, [`${group.id}:${bob.id}`]);
+    expect(bobState.rows[0].raws).toHaveLength(1);
+
+    // Every answer goes to the group as a reply to the member's own message.
+    const receipt = formatReceipt(receiptOf(sa.source_key));
+    await waitFor(async () => (answersTo(aDone).some((m) => m.text.includes(receipt)) ? true : undefined), { what: 'the receipt replying to alice' });
+    expect(answersTo(b1).map((m) => m.text).join()).not.toContain(receipt);
+
+    // Bob asks about Alice's receipt, and about "his latest": neither answer says anything of hers.
+    const bAsks = fake.queueUpdate(token, commandMessage('/status', receipt, inGroup(bob)));
+    const bLatest = fake.queueUpdate(token, commandMessage('/status', undefined, inGroup(bob)));
+    const aAsks = fake.queueUpdate(token, commandMessage('/status', receipt, inGroup(alice)));
+    await waitFor(async () => (answersTo(aAsks).some((m) => m.text.startsWith(`回执号 ${receipt}：已受理`)) ? true : undefined), { what: 'the status for alice' });
+    await waitFor(async () => (answersTo(bAsks).length && answersTo(bLatest).length ? true : undefined), { what: 'the answers to bob' });
+    const toBob = [...answersTo(bAsks), ...answersTo(bLatest)].map((m) => m.text).join('\n');
+    expect(answersTo(bAsks)[0].text).toContain(`本会话中没有回执号为 ${receipt} 的举报`);
+    expect(answersTo(bLatest)[0].text).toContain('请在 /status 后面附上回执号');
+    expect(toBob).not.toContain('已受理');
+    expect(toBob).not.toContain('餐馆');
+
+    const bDone = fake.queueUpdate(token, commandMessage('/done', undefined, inGroup(bob)));
+    const sb = await submissionOf(`telegram:${group.id}:${msgOf(b1).message_id}`);
+    expect(sb.refs).toEqual([`${group.id}:${msgOf(b1).message_id}`]);
+    await waitFor(async () => (answersTo(bDone).some((m) => m.text.includes(formatReceipt(receiptOf(sb.source_key)))) ? true : undefined), { what: 'the receipt replying to bob' });
+  });
+
+  it('closes a group member’s quiet draft with a receipt replying to their last message', async () => {
+    const { token } = await newChannel({ quietSeconds: 1 });
+    const group = { id: -1_003_000_000_000 - botSeq, type: 'group' as const, title: '河边垂钓群' };
+    const carol = newUser();
+    const dave = newUser();
+    const c1 = fake.queueUpdate(token, textMessage({ from: carol, chat: group, text: '上游造纸厂往河里排黄色污水' }));
+    const c2 = fake.queueUpdate(token, photoMessage({ from: carol, chat: group, sizes: [fake.registerFile(token, randomBytes(500), { kind: 'photos', width: 90, height: 90 })], caption: '排污口' }));
+    const d1 = fake.queueUpdate(token, textMessage({ from: dave, chat: group, text: '对岸的养殖场也在排' }));
+    const sc = await submissionOf(`telegram:${group.id}:${msgOf(c1).message_id}`);
+    const sd = await submissionOf(`telegram:${group.id}:${msgOf(d1).message_id}`);
+    expect(sc.payload.extra.closedBy).toBe('quiet');
+    expect(sc.refs).toHaveLength(2);
+    expect(sd.refs).toHaveLength(1);
+    const receiptOfCarol = formatReceipt(receiptOf(sc.source_key));
+    const sent = await waitFor(async () => fake.sentMessages(token).find((m) => m.text.includes(receiptOfCarol)), { what: 'the receipt after the quiet period' });
+    expect(Number(sent.chat_id)).toBe(group.id);
+    expect(sent.params.reply_parameters).toMatchObject({ message_id: msgOf(c2).message_id });
+  });
+
   it('takes updates by webhook with the secret token (401 without it) and answers 2xx only after recording', async () => {
     const name = `tg-hook-${randomBytes(3).toString('hex')}`;
     const url = `${gw.url}/v1/channels/${name}/telegram`;

@@ -29,4 +29,6 @@ export * from './wechat/wechat-reply.builder';
 export * from './wechat/wechat-push.util';
 export { toConversationMessage as wechatToConversationMessage, textOf } from './wechat/wechat-message.mapper';
 export * from './wechat/wechat.adapter';
+export * from './wechat/wechat-api.client';
 export * from './telegram/telegram-bot.client';
+export * from './telegram/telegram-conversation.util';

@@ -66,7 +66,7 @@ export class TelegramWebhookController {
     res.status(200).json({ ok: true });
     // Answers go out after the acknowledgement: a slow or failing send never makes Telegram redeliver.
     if (!outcome.duplicate && outcome.replies.length && reading.ok && ep.bot) {
-      ep.bot.sendTexts(reading.message.conversationKey, outcome.replies).catch((err) => this.logger.warn({ err: (err as Error).message, channel: name }, 'telegram reply not sent'));
+      ep.bot.sendTexts(reading.message.conversationKey, outcome.replies, reading.message.ref).catch((err) => this.logger.warn({ err: (err as Error).message, channel: name }, 'telegram reply not sent'));
     }
   }
 

@@ -161,7 +161,7 @@ export class TelegramPoller {
       for (const [i, o] of outcomes.entries()) {
         const msg = items[i].message;
         if (o.duplicate || !o.replies.length || !msg) continue;
-        await this.bot.sendTexts(msg.conversationKey, o.replies).catch((err) => log.warn({ err: (err as Error).message }, 'telegram reply not sent'));
+        await this.bot.sendTexts(msg.conversationKey, o.replies, msg.ref).catch((err) => log.warn({ err: (err as Error).message }, 'telegram reply not sent'));
       }
     }
   }

@@ -1,12 +1,14 @@
 import { Api, TelegramApiError, type TransportOptions } from 'node-telegram-bot-api';
+import { chatOfConversation, isGroupConversation, messageIdOfRef } from './telegram-conversation.util';
 
 /** The longest text the Bot API accepts in one message. */
 export const TELEGRAM_MAX_TEXT = 4096;
 
-/** A chat id as the Bot API wants it: a number when it is one, else the string (an @channel name). */
+/** The chat to answer a conversation in, as the Bot API wants it: a number when it is one, else the string (an @channel name). */
 export function chatIdOf(conversationKey: string): number | string {
-  const n = Number(conversationKey);
-  return Number.isSafeInteger(n) ? n : conversationKey;
+  const chat = chatOfConversation(conversationKey);
+  const n = Number(chat);
+  return Number.isSafeInteger(n) ? n : chat;
 }
 
 /**
@@ -28,11 +30,20 @@ export class TelegramBotClient {
     this.patient = new Api(token, { apiRoot, maxRetries: 3, retryBackoffMs: 300, maxRetryAfterMs: 30_000, ...options });
   }
 
-  /** Sends texts into a chat, in order; a text over the limit is cut, never refused. */
-  async sendTexts(conversationKey: string, texts: string[]): Promise<void> {
+  /**
+   * Sends texts into a conversation's chat, in order; a text over the limit is cut, never refused. In a group
+   * each answer replies to the member's message (`replyToRef`, a `<chat>:<message>` ref), so it is plain whom
+   * it is for; it is sent all the same when that message is gone.
+   */
+  async sendTexts(conversationKey: string, texts: string[], replyToRef?: string | null): Promise<void> {
+    const replyTo = isGroupConversation(conversationKey) ? messageIdOfRef(replyToRef) : null;
     for (const text of texts) {
       const body = text.length > TELEGRAM_MAX_TEXT ? `${text.slice(0, TELEGRAM_MAX_TEXT - 1)}…` : text;
-      await this.patient.sendMessage({ chat_id: chatIdOf(conversationKey), text: body });
+      await this.patient.sendMessage({
+        chat_id: chatIdOf(conversationKey),
+        text: body,
+        ...(replyTo !== null ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {}),
+      });
     }
   }
 

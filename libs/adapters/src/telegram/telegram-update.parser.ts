@@ -1,5 +1,6 @@
 import type { ConversationMessage } from '../conversation/conversation.types';
 import { parseBotCommand } from './telegram-command.parser';
+import { telegramConversationKey } from './telegram-conversation.util';
 import type { TgChat, TgFile, TgLocation, TgMessage, TgPhotoSize, TgUpdate, TgUser } from './telegram.types';
 
 /** The update fields that carry a message someone wrote; the `edited_*` ones amend an earlier message. */
@@ -124,7 +125,8 @@ function readMessage(m: TgMessage, isEdit: boolean): { message: ConversationMess
   const at = (isEdit && typeof m.edit_date === 'number' && m.edit_date > 0 ? m.edit_date : m.date) * 1000;
   const message: ConversationMessage = {
     channelType: 'telegram',
-    conversationKey: String(chatId),
+    // A group member's messages are theirs alone; a channel speaks as its chat (sender_chat is the chat).
+    conversationKey: telegramConversationKey(chatId, speakerOf(m)),
     ref,
     at,
     kind: 'other',
@@ -236,6 +238,12 @@ function readLocation(loc: TgLocation | undefined | null): { lat: number; lng: n
   const lng = Number(loc.longitude);
   if (!Number.isFinite(lat) || !Number.isFinite(lng) || Math.abs(lat) > 90 || Math.abs(lng) > 180) return null;
   return { lat, lng };
+}
+
+/** Who wrote the message: the chat it was sent on behalf of (a channel, an anonymous admin), else the user. */
+function speakerOf(m: TgMessage): number | string | null {
+  const id = m.sender_chat?.id ?? m.from?.id;
+  return typeof id === 'number' || typeof id === 'string' ? id : null;
 }
 
 function senderOf(from: TgUser | undefined, chat: TgChat | undefined): ConversationMessage['sender'] {

@@ -5,3 +5,4 @@ export * from './wechat-xml.parser';
 export * from './wechat-message.mapper';
 export * from './wechat-reply.builder';
 export * from './wechat-push.util';
+export * from './wechat-api.client';

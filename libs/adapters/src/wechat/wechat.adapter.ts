@@ -5,13 +5,15 @@ import type { AdapterRecord, ChannelAdapter, FileIngestContext } from '../adapte
 import type { ConversationMessage } from '../conversation/conversation.types';
 import { replayConversations, type ReplayItem } from '../conversation/conversation-replay.util';
 import type { GathererOptions } from '../conversation/gatherer.types';
+import { WECHAT_API_ROOT } from './wechat-api.client';
 import { WechatRejectedError } from './wechat.errors';
 import { toConversationMessage } from './wechat-message.mapper';
 import { parseWechatXml, WECHAT_XML_DEFAULTS, type WechatXmlElement } from './wechat-xml.parser';
 
 /**
  * A WeChat official account channel. The server token (and in safe mode the EncodingAESKey) live in the
- * channel's credentials (`token`, `encodingAesKey`); the AppID, which is not secret, in its settings.
+ * channel's credentials (`token`, `encodingAesKey`), and so does the AppSecret (`appSecret`) that lets the
+ * channel send customer-service messages; the AppID, which is not secret, in its settings.
  */
 export const WechatChannelSettings = z.object({
   /** The official account's AppID: required in safe mode, where every decrypted push must end with it. */
@@ -24,10 +26,23 @@ export const WechatChannelSettings = z.object({
   maxSkewSeconds: z.number().int().min(5).max(86_400).nullable().default(null),
   /** Answer pushes with a passive text reply (draft opened, receipt number); off answers "success". */
   passiveReplies: z.boolean().default(true),
+  /**
+   * The platform API origin for customer-service messages (the receipt of a draft closed by its quiet
+   * period, which no push is waiting for); a proxy or a test double in place of api.weixin.qq.com.
+   */
+  apiRoot: z.string().url().default(WECHAT_API_ROOT),
 });
 export type WechatChannelSettings = z.output<typeof WechatChannelSettings>;
 
 const AES_KEY = /^[A-Za-z0-9]{43}$/;
+const APP_SECRET = /^[A-Za-z0-9]{16,64}$/;
+
+/** What the channel needs to send customer-service messages; null when it has no AppSecret (or no AppID). */
+export function wechatSenderOf(settings: WechatChannelSettings, credentials: Record<string, unknown> | null | undefined): { apiRoot: string; appId: string; appSecret: string } | null {
+  const secret = credentials?.appSecret;
+  if (typeof secret !== 'string' || secret === '' || !settings.appId) return null;
+  return { apiRoot: settings.apiRoot, appId: settings.appId, appSecret: secret };
+}
 
 export function wechatSettingsOf(settings: unknown): WechatChannelSettings {
   return WechatChannelSettings.parse(settings ?? {});
@@ -69,6 +84,12 @@ export class WechatAdapter implements ChannelAdapter {
       if (typeof key !== 'string' || !AES_KEY.test(key)) problems.push({ path: 'credentials.encodingAesKey', message: 'EncodingAESKey must be 43 letters or digits' });
       const parsed = WechatChannelSettings.safeParse(settings ?? {});
       if (parsed.success && !parsed.data.appId) problems.push({ path: 'credentials.encodingAesKey', message: 'safe mode needs settings.appId as well' });
+    }
+    const secret = credentials.appSecret;
+    if (secret !== undefined && secret !== null && secret !== '') {
+      if (typeof secret !== 'string' || !APP_SECRET.test(secret)) problems.push({ path: 'credentials.appSecret', message: 'the AppSecret from the platform (letters and digits, usually 32) is expected' });
+      const parsed = WechatChannelSettings.safeParse(settings ?? {});
+      if (parsed.success && !parsed.data.appId) problems.push({ path: 'credentials.appSecret', message: 'customer-service messages need settings.appId as well' });
     }
     return problems;
   }

@@ -40,6 +40,8 @@ export interface PendingReplies {
   channelType: ConversationChannel['type'];
   conversationKey: string;
   texts: string[];
+  /** The last message of the draft the texts are about: in a group, the answer replies to it. */
+  replyToRef: string | null;
 }
 
 export interface ConversationHooks {
@@ -233,7 +235,9 @@ export class ConversationService {
         works.push(work);
         const actions = work.gatherer.tick(now);
         const texts = this.effectsOf(work, actions, null, null, effects);
-        if (texts.length) replies.push({ channelId: channel.id, channelType: channel.type, conversationKey: d.conversationKey, texts });
+        const submitted = actions.find((a) => a.type === 'submit');
+        const replyToRef = submitted?.type === 'submit' ? (submitted.messageRefs.at(-1) ?? null) : null;
+        if (texts.length) replies.push({ channelId: channel.id, channelType: channel.type, conversationKey: d.conversationKey, texts, replyToRef });
       }
       await this.apply(em, effects, (recorded) => {
         after = recorded;

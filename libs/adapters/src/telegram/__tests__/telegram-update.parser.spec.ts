@@ -156,6 +156,21 @@ describe('toConversationMessage', () => {
     expect(edited?.editOf).toBe('-1001:7');
   });
 
+  it('gives each member of a group a conversation of their own in that chat', () => {
+    const GROUP = { id: -1002233445566, title: '锁金村业主群', type: 'supergroup' };
+    const OTHER = { ...USER, id: 5550002, first_name: '芳', last_name: '王' };
+    const mine = toConversationMessage(update({ chat: GROUP, text: '小区门口的餐馆油烟直排' }));
+    const theirs = toConversationMessage(update({ chat: GROUP, from: OTHER, message_id: 29, text: '楼下工地夜里打桩' }));
+    expect(mine).toMatchObject({ conversationKey: '-1002233445566:5550001', ref: '-1002233445566:28', sender: { handle: '5550001' } });
+    expect(theirs).toMatchObject({ conversationKey: '-1002233445566:5550002', ref: '-1002233445566:29', sender: { handle: '5550002' } });
+    // An edit in the group stays in its author's conversation.
+    const edit = toConversationMessage(update({ chat: GROUP, text: '小区东门的餐馆油烟直排', edit_date: DATE + 60 }, 'edited_message'));
+    expect(edit?.conversationKey).toBe('-1002233445566:5550001');
+    // Someone writing in the group on behalf of a channel speaks as that channel.
+    const asChannel = toConversationMessage(update({ chat: GROUP, sender_chat: { id: -1009, title: '环保志愿者', type: 'channel' }, text: '河边有人烧垃圾' }));
+    expect(asChannel?.conversationKey).toBe('-1002233445566:-1009');
+  });
+
   it('ignores unknown fields of a message', () => {
     const msg = toConversationMessage(update({ text: '噪音扰民', rich_message: { blocks: [] }, some_future_field: { a: 1 } }));
     expect(msg?.kind).toBe('text');
