@@ -4,6 +4,7 @@ import { judgingBench } from './judging.bench';
 import { hotlineImportBench } from './hotline-import.bench';
 import { emailImapBench } from './email-imap.bench';
 import { wechatPushBench } from './wechat-push.bench';
+import { dedupBench } from './dedup.bench';
 
 /**
  * `npm run bench [-- --only web]`: prints each figure as it is measured and a JSON line at the end.
@@ -44,6 +45,12 @@ async function main() {
     results.email = r;
     console.log(`email IMAP → inbox (fetch, record, acknowledge; ${r.messages} mixed messages): ${r.perSec.toFixed(0)} messages/s (${r.seconds.toFixed(1)} s), peak RSS ${r.peakRssMb.toFixed(0)} MB`);
     console.log(`email peak RSS, 500-message mix with message cap ${r.memory.maxMessageBytes / 1024 / 1024} MB: ${r.memory.baselineMb.toFixed(0)} MB without, ${r.memory.with25MbMb.toFixed(0)} MB with a 25 MB attachment, ${r.memory.with50MbMb.toFixed(0)} MB with a 50 MB one`);
+  }
+  if (want('dedup')) {
+    const tiers = (process.env.BENCH_DEDUP_TIERS ?? '10000,100000,1000000').split(',').map(Number);
+    const r = await dedupBench(tiers, Number(process.env.BENCH_DEDUP_PROBES ?? 2000));
+    results.dedup = r;
+    console.log(`dedup cost at ${r.tiers[r.tiers.length - 1].cases.toLocaleString('en')} cases / at ${r.tiers[0].cases.toLocaleString('en')}: ${r.ratio.toFixed(2)}× (median)`);
   }
   // A million rows takes a while: only when asked for (`--only hotline-1m` or BENCH_HOTLINE_1M=1).
   if (only?.includes('hotline-1m') || process.env.BENCH_HOTLINE_1M === '1') {

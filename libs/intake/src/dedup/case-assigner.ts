@@ -94,18 +94,16 @@ export async function assignCases(
     const since = new Date(s.input.side.at - config.windowDays * DAY_MS);
     for (const p of list) probes.push({ i, key: p.key, lo: p.lo, hi: p.hi, since });
   });
+  const pinnedIds = ordered.flatMap((s) => (s.pinned ? [s.pinned.caseId] : []));
+  const loaded = await index.probeAndLoad(em, probes, pinnedIds);
   const found = new Map<number, Set<string>>();
-  for (const hit of await index.probe(em, probes)) {
+  for (const hit of loaded.hits) {
     const set = found.get(hit.i) ?? new Set<string>();
     set.add(hit.caseId);
     found.set(hit.i, set);
   }
-  const wanted = new Set<string>();
-  for (const set of found.values()) for (const id of set) wanted.add(id);
-  for (const s of ordered) if (s.pinned) wanted.add(s.pinned.caseId);
-
   const cases = new Map<string, CaseWrite & { dirty: boolean }>();
-  for (const c of await index.loadForUpdate(em, [...wanted])) cases.set(c.id, { ...c, isNew: false, dirty: false });
+  for (const c of loaded.cases) cases.set(c.id, { ...c, isNew: false, dirty: false });
 
   // Index rows added by this batch, so later members of the batch find the cases earlier ones touched.
   const batchIndex = new Map<string, { entry: IndexEntry; caseId: string }[]>();
@@ -189,9 +187,9 @@ export async function assignCases(
   });
 
   const written = [...cases.values()].filter((c) => c.dirty);
-  await index.write(em, written);
-  await index.addKeys(
+  await index.save(
     em,
+    written,
     keyRows.map((r) => ({ ...r, lastAt: cases.get(r.caseId)!.lastReportedAt! })),
     written.filter((c) => !c.isNew).map((c) => ({ caseId: c.id, lastAt: c.lastReportedAt! })),
   );

@@ -127,7 +127,7 @@ export class CaseService {
 
   private async openEmpty(em: EntityManager, like: CaseEntity): Promise<CaseEntity> {
     const id = randomUUID();
-    await this.index.write(em, [
+    await this.index.save(em, [
       {
         id,
         isNew: true,
@@ -186,7 +186,6 @@ export class CaseService {
       repeatCount: members.filter((x) => x.m.repeatPetition).length,
       suggestedCount: members.filter((x) => x.m.match === 'suggested').length,
     };
-    await this.index.write(em, [write]);
     await this.cases.setRepeatPetition(em, marks);
     await this.index.dropKeys(em, [c.id]);
     const rows: CaseKeyRow[] = [];
@@ -194,6 +193,6 @@ export class CaseService {
       if (!input) continue;
       for (const e of indexEntries(divisionCode, input.side.category ?? 'none', input.keys)) rows.push({ caseId: c.id, key: e.key, division: e.division, lastAt: write.lastReportedAt! });
     }
-    await this.index.addKeys(em, rows);
+    await this.index.save(em, [write], rows);
   }
 }

@@ -8,7 +8,7 @@ import { anchorKeys } from './candidate-keys.util';
 import { complainantKeyOf } from './complainant-key.util';
 import { extractIncidentFeatures } from './features.util';
 import { minhash } from './minhash.util';
-import type { MatchSide } from './dedup.types';
+import type { IncidentSource, MatchSide } from './dedup.types';
 
 export interface DedupInput {
   side: MatchSide;
@@ -34,7 +34,8 @@ export function dedupInputOf(
   opts: { channelType: ChannelType; receivedAt: Date; pepper: string },
 ): DedupInput | null {
   if (judgement.validity.status !== 'accepted') return null;
-  const features = extractIncidentFeatures({
+  const c = submission.complainant;
+  return dedupInputFromParts({
     text: submission.text,
     title: submission.title,
     subject: submission.subject,
@@ -42,19 +43,17 @@ export function dedupInputOf(
     divisionCode: judgement.division.code,
     category: judgement.category.primary,
     township: judgement.division.township?.name ?? null,
+    at: incidentTime(submission, opts.receivedAt),
+    complainantKey: c ? complainantKeyOf({ phone: c.phone, email: c.email, handle: c.handle ? `${opts.channelType}:${c.handle}` : null }, opts.pepper) : null,
   });
+}
+
+/** The same from plain parts: what a case store generator or a replay of stored features has at hand. */
+export function dedupInputFromParts(parts: IncidentSource & { at: number; complainantKey: string | null }): DedupInput {
+  const features = extractIncidentFeatures(parts);
   const signature = minhash(features.shingles);
-  const c = submission.complainant;
-  const complainantKey = c ? complainantKeyOf({ phone: c.phone, email: c.email, handle: c.handle ? `${opts.channelType}:${c.handle}` : null }, opts.pepper) : null;
   return {
-    side: {
-      ...features,
-      divisionCode: judgement.division.code,
-      category: judgement.category.primary,
-      at: incidentTime(submission, opts.receivedAt),
-      complainantKey,
-      signature,
-    },
+    side: { ...features, divisionCode: parts.divisionCode ?? null, category: parts.category ?? null, at: parts.at, complainantKey: parts.complainantKey, signature },
     keys: anchorKeys(features, signature),
   };
 }
