@@ -488,6 +488,68 @@ async function main() {
     console.log([...tally].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${v}\t${k}`).join('\n'));
     console.log(`${unmatched} valid records in submissions that judging did not accept (no case)`);
   }
+  if (argv.includes('--causes')) {
+    // Missed pairs by what the two reports share: division known on both, names, places.
+    const itemOf = new Map(run.items.map((it) => [it.entry.key, it]));
+    const tally = new Map<string, number>();
+    for (const [a, b] of pw.fns) {
+      if (!inHalf(a.t.expect.incident)) continue;
+      const ia = a.entry && itemOf.get(a.entry.key);
+      const ib = b.entry && itemOf.get(b.entry.key);
+      if (!ia || !ib) {
+        tally.set('not matched', (tally.get('not matched') ?? 0) + 1);
+        continue;
+      }
+      const div = dedup.divisionCompatibility(ia.side.divisionCode, ib.side.divisionCode);
+      const ent = dedup.entityAgreement(ia.side.entityName, ib.side.entityName, ia.side.kind, ib.side.kind);
+      const pl = dedup.placeAgreement(ia.side, ib.side);
+      const k = `div=${div} ent=${ent} place=${pl} cat=${ia.side.category === ib.side.category}`;
+      tally.set(k, (tally.get(k) ?? 0) + 1);
+      if (argv.includes('--show') && argv[argv.indexOf('--show') + 1] === div) {
+        console.log(`${k}\n  ${show(ia.entry, ia.side)}\n    ${describe(ia.side)}\n  ${show(ib.entry, ib.side)}\n    ${describe(ib.side)}\n    → ${ib.why.slice(0, 200)}`);
+      }
+    }
+    console.log([...tally].sort((x, y) => y[1] - x[1]).map(([k, v]) => `${v}\t${k}`).join('\n'));
+  }
+  if (argv.includes('--mixed')) {
+    // Cases holding records of more than one incident, each member with why it attached.
+    const members = new Map<number, Item[]>();
+    for (const it of run.items) members.set(it.cluster, [...(members.get(it.cluster) ?? []), it]);
+    for (const [c, its] of members) {
+      const incidents = new Set(its.flatMap((it) => it.entry.records.filter((t) => t.expect.validity === 'valid').map((t) => t.expect.incident)));
+      if (incidents.size < 2 || ![...incidents].some((i) => inHalf(i))) continue;
+      console.log(`\ncase ${c}: ${[...incidents].join(', ')}`);
+      for (const it of its) console.log(`  ${show(it.entry, it.side)}\n      ${describe(it.side)}\n      → ${it.why.slice(0, 200)}`);
+    }
+  }
+  if (argv.includes('--incidents')) {
+    // Incidents split over several cases, most missed pairs first, each record under its case.
+    const byIncident = new Map<string, Scored[]>();
+    for (const r of rows) if (inHalf(r.t.expect.incident)) byIncident.set(r.t.expect.incident!, [...(byIncident.get(r.t.expect.incident!) ?? []), r]);
+    const itemOf = new Map(run.items.map((it) => [it.entry.key, it]));
+    const missed = (rs: Scored[]) => pairwise(rs).fn;
+    const split = [...byIncident].filter(([, rs]) => missed(rs) > 0).sort((a, b) => missed(b[1]) - missed(a[1]));
+    for (const [inc, rs] of split) {
+      console.log(`\n${inc}: ${rs.length} records, ${new Set(rs.map((r) => r.cluster)).size} cases, ${missed(rs)} missed pairs`);
+      const seen = new Set<string>();
+      for (const r of [...rs].sort((a, b) => (a.entry?.at ?? 0) - (b.entry?.at ?? 0))) {
+        if (!r.entry || seen.has(r.entry.key)) continue;
+        seen.add(r.entry.key);
+        const it = itemOf.get(r.entry.key);
+        console.log(`  [case ${r.cluster}] ${new Date(r.entry.at).toISOString().slice(5, 10)} ${show(r.entry, it?.side)}\n      ${it ? describe(it.side) : ''}\n      → ${it?.why.slice(0, 200)}`);
+      }
+    }
+  }
+  if (verbose) {
+    // Attachments made by a chooseCase rule over the candidate set, right or wrong (against the case's first member).
+    for (const it of run.items) {
+      const rule = it.why.includes('polluter name unique') ? 'unique-name' : it.why.includes('the only case of') ? 'sole-case' : null;
+      if (!rule || !inHalf(it.entry.records[0]?.expect.incident)) continue;
+      const first = run.items.find((x) => x.cluster === it.cluster)!;
+      const right = first.entry.records[0]?.expect.incident === it.entry.records[0]?.expect.incident;
+      console.log(`${rule} ${right ? 'right' : 'WRONG'} ${show(it.entry, it.side)}\n    ${describe(it.side)}\n    case: ${describeCase(run.cases[it.cluster])}`);
+    }
+  }
   if (verbose) {
     const itemOf = new Map(run.items.map((it) => [it.entry.key, it]));
     console.log('\nFalse merges:');

@@ -219,7 +219,7 @@ export async function loadSamples(): Promise<SampleRecord[]> {
     const key = truthKey(t.channel, t.ref);
     const r = raw.get(key);
     if (!r) throw new Error(`no source record for truth ${key}`);
-    records.push({ key, truth: t, ...(r as SampleRecord) });
+    records.push({ ...(r as SampleRecord), key, truth: t });
   }
   gatherChats(records);
   return records;

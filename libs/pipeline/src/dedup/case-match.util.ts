@@ -69,6 +69,13 @@ function soleCaseCompatible(sub: MatchSide, c: CaseFeatures, result: MatchResult
   return true;
 }
 
+/** Both sides name roads or villages (or townships) and none of them agree: told apart by where. */
+function placesConflict(sub: MatchSide, c: CaseFeatures, result: MatchResult): boolean {
+  const p = result.parts.place;
+  if (p === 'different') return true;
+  return sub.townships.length > 0 && c.townships.length > 0 && p !== 'same' && p !== 'township';
+}
+
 function names(result: MatchResult): boolean {
   return result.parts.entity === 'same' || result.parts.entity === 'similar';
 }
@@ -87,6 +94,7 @@ function names(result: MatchResult): boolean {
  */
 export function chooseCase<Id>(sub: MatchSide, candidates: readonly CaseCandidate<Id>[], config: MatchConfig = DEFAULT_MATCH_CONFIG): CaseChoice<Id> {
   let best: { caseId: Id; result: MatchResult } | null = null;
+  let bestFeatures: CaseFeatures | null = null;
   let sameName = 0;
   const sole: { caseId: Id; result: MatchResult }[] = [];
   for (const cand of candidates) {
@@ -94,8 +102,11 @@ export function chooseCase<Id>(sub: MatchSide, candidates: readonly CaseCandidat
     if (result.parts.category && names(result)) sameName++;
     if (soleCaseCompatible(sub, cand.features, result, config)) sole.push({ caseId: cand.caseId, result });
     if (result.decision === 'none') continue;
-    if (!best || result.score > best.result.score || (result.score === best.result.score && result.decision === 'auto' && best.result.decision !== 'auto')) {
+    // Identified evidence wins over a higher score from wording alone: an 'auto' candidate before any 'suggested' one.
+    const auto = result.decision === 'auto';
+    if (!best || (auto !== (best.result.decision === 'auto') ? auto : result.score > best.result.score)) {
       best = { caseId: cand.caseId, result };
+      bestFeatures = cand.features;
     }
   }
   if (config.soleCase && sole.length === 1 && (!best || best.result.decision !== 'auto')) {
@@ -119,6 +130,7 @@ export function chooseCase<Id>(sub: MatchSide, candidates: readonly CaseCandidat
     result.parts.division === 'unknown' &&
     result.parts.entity === 'same' &&
     (result.parts.problem ?? 0) > 0 &&
+    !placesConflict(sub, bestFeatures!, result) &&
     result.score >= config.autoThreshold
   ) {
     if (sameName === 1) {

@@ -20,9 +20,11 @@ export interface FeatureRules {
   venues: string[];
   positionWords: string[];
   determiners: string[];
+  indefiniteDeterminers: string[];
   brandStops: string;
   places: { specific: string[]; township: string[] };
   placeStops: string;
+  placeNotAhead: string;
   problemGroups: Record<string, string[]>;
   kindGroups: Record<string, string[]>;
   genericBrandWords: string[];

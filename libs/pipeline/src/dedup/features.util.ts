@@ -25,6 +25,8 @@ const DETERMINERS = [...new Set(FEATURE_RULES.determiners.map(foldText))].sort((
 const BRAND_STOPS = new Set(foldText(FEATURE_RULES.brandStops));
 const MAX_BRAND = 8;
 const MAX_ALIASES = 4;
+/** Longest brand of a passing mention run into the next words (顺发再生 in 顺发再生塑料偷偷排放). */
+const MAX_RUN_ON_BRAND = 4;
 const GENERIC_BRAND_WORDS = [...new Set(FEATURE_RULES.genericBrandWords.map(foldText))].sort((a, b) => b.length - a.length);
 
 /** Moves project words off the end of a brand onto the kind: 春晖苑安置房 + 项目 → 春晖苑 + 安置房项目. */
@@ -43,12 +45,43 @@ function peelGenericWords(brand: string, kind: string | null): { brand: string; 
   }
   return { brand, kind };
 }
+const KIND_GROUP = new Map<string, string>();
+const KIND_CANONICAL = new Map<string, string>();
+for (const [group, words] of Object.entries(FEATURE_RULES.kindGroups)) {
+  for (const w of words) KIND_GROUP.set(foldText(w), group);
+  KIND_CANONICAL.set(group, foldText(words[0]));
+}
+
+/** The kind group (rules kindGroups) of a trade or venue word, or of the longest known word a run of them ends with. */
+export function kindGroupOf(kind: string): string | null {
+  const exact = KIND_GROUP.get(kind);
+  if (exact) return exact;
+  // A run of anchors (水产养殖场, 钢结构厂, 综合体项目工地): the longest known word it ends with.
+  for (let i = 1; i < kind.length; i++) {
+    const g = KIND_GROUP.get(kind.slice(i));
+    if (g) return g;
+  }
+  return null;
+}
+
+/**
+ * One spelling per kind of polluter (安置房项目, 商住楼工地 → 工地; 石化 → 化工): reports of one project or
+ * plant name its trade in different words, and the name is a lookup key, so it must not depend on which.
+ * A kind outside every group stays as written.
+ */
+export function canonicalKind(kind: string | null): string | null {
+  if (!kind) return kind;
+  const group = kindGroupOf(kind);
+  return group ? KIND_CANONICAL.get(group)! : kind;
+}
+
 const COMMON_NOUN_TRADES = new Set(FEATURE_RULES.commonNounTrades.map(foldText));
 const POSITION_RE = new RegExp(`^(?:${alternation(FEATURE_RULES.positionWords)})`);
 
 const TOWNSHIP_SUFFIXES = new Set(FEATURE_RULES.places.township.map(foldText));
 const PLACE_RE = new RegExp(alternation([...FEATURE_RULES.places.specific, ...FEATURE_RULES.places.township]), 'g');
 const PLACE_STOPS = new Set(foldText(FEATURE_RULES.placeStops));
+const PLACE_NOT_AHEAD = new Set(foldText(FEATURE_RULES.placeNotAhead));
 const MAX_PLACE_NAME = 4;
 
 const PLACE_AHEAD_RE = new RegExp(`^(?:${alternation([...FEATURE_RULES.places.specific, ...FEATURE_RULES.places.township])})`);
@@ -58,6 +91,7 @@ for (const [group, terms] of Object.entries(FEATURE_RULES.problemGroups)) {
   for (const t of terms) PROBLEM_TERM_GROUP.set(foldText(t), group);
 }
 const PROBLEM_RE = new RegExp(alternation([...PROBLEM_TERM_GROUP.keys()]), 'g');
+const PROBLEM_TEST_RE = new RegExp(alternation([...PROBLEM_TERM_GROUP.keys()]));
 
 /** The problem group (smoke, odour, wastewater, …) of a term from `problemTerms`. */
 export function problemGroupOf(term: string): string | null {
@@ -68,18 +102,39 @@ function isNameChar(ch: string): boolean {
   return ch !== BOUNDARY && !(ch >= '0' && ch <= '9');
 }
 
-function stripDeterminers(brand: string): string {
-  let changed = true;
-  while (changed && brand) {
-    changed = false;
-    for (const d of DETERMINERS) {
-      if (brand.startsWith(d)) {
-        brand = brand.slice(d.length);
-        changed = true;
+const INDEFINITE = new Set(FEATURE_RULES.indefiniteDeterminers.map(foldText));
+
+/**
+ * Where the name before an anchor starts, past determiners (一家, 附近, 该, …), and whether one of them was
+ * indefinite. A determiner may straddle the stop character that ended the walk back (县|城 in
+ * 一个县城安心宠物医院), or end right before it (一座|…).
+ */
+function nameStart(folded: string, b: number, start: number): { at: number; indefinite: boolean } {
+  let at = b;
+  let indefinite = false;
+  for (const d of INDEFINITE) if (folded.endsWith(d, b)) indefinite = true;
+  for (const d of DETERMINERS) {
+    for (let k = 1; k < d.length; k++) {
+      const end = b - k + d.length;
+      if (b - k >= 0 && end > at && end <= start && folded.startsWith(d, b - k)) {
+        at = end;
+        if (INDEFINITE.has(d)) indefinite = true;
       }
     }
   }
-  return brand;
+  let changed = true;
+  while (changed && at < start) {
+    changed = false;
+    for (const d of DETERMINERS) {
+      if (at + d.length <= start && folded.startsWith(d, at)) {
+        at += d.length;
+        if (INDEFINITE.has(d)) indefinite = true;
+        changed = true;
+        break;
+      }
+    }
+  }
+  return { at, indefinite };
 }
 
 /**
@@ -102,8 +157,11 @@ function findEntityMentions(folded: string): EntityMention[] {
   const found: EntityMention[] = [];
   ANCHOR_RE.lastIndex = 0;
   let m: RegExpExecArray | null;
+  // A name never reaches back over an earlier trade word (华泰化工和金鹏化工: the second name is 和金鹏 at most).
+  let previousEnd = 0;
   while ((m = ANCHOR_RE.exec(folded)) !== null) {
     const start = m.index;
+    const limit = previousEnd;
     // Consume the whole run of anchors: 丽景花园综合体|项目|工地, 华泰|化工|有限公司.
     const words = [m[0]];
     let end = start + m[0].length;
@@ -111,6 +169,8 @@ function findEntityMentions(folded: string): EntityMention[] {
       ANCHOR_RE.lastIndex = end;
       const next = ANCHOR_RE.exec(folded);
       if (!next || next.index !== end) break;
+      // A legal form closes the name: 恒昌家具有限公司|油漆味 (only another legal form may follow: 集团|分公司).
+      if (LEGAL_FORMS.has(words[words.length - 1]) && !LEGAL_FORMS.has(next[0])) break;
       words.push(next[0]);
       end += next[0].length;
     }
@@ -120,17 +180,30 @@ function findEntityMentions(folded: string): EntityMention[] {
     if (PLACE_AHEAD_RE.test(ahead) || POSITION_RE.test(ahead)) continue;
     // 重金属, 建筑垃圾, 油漆味: an everyday noun unless a legal form or venue word makes it a business.
     const weak = words.every((w) => COMMON_NOUN_TRADES.has(w));
+    // An everyday noun may still be the start of the next name (塑料|颗粒厂), a trade or legal form may not.
+    if (!weak) previousEnd = end;
     // A passing mention stands as a name of its own (佳禾污水处理（…）, 的通达农药): followed by a boundary or
-    // introduced by 的, not run into the next words (担心粮食重金属超标, 倾倒大量建筑垃圾).
-    if (weak && end < folded.length && folded[end] !== BOUNDARY && !/的[^的]{2,8}$/.test(folded.slice(Math.max(0, start - 9), start))) continue;
+    // introduced by 的. Run into the next words it is usually an everyday noun (担心粮食重金属超标,
+    // 倾倒大量建筑垃圾), unless it opens the phrase with a short name (：顺发再生塑料偷偷排放黑烟).
+    const runOn = weak && end < folded.length && folded[end] !== BOUNDARY && !/的[^的]{2,8}$/.test(folded.slice(Math.max(0, start - 9), start));
     let b = start;
-    while (b > 0 && start - b < MAX_BRAND && isNameChar(folded[b - 1]) && !BRAND_STOPS.has(folded[b - 1])) b--;
-    if (stripDeterminers(folded.slice(b, start)).startsWith('第')) continue; // 第三中学: a numbered landmark
+    while (b > limit && start - b < MAX_BRAND && isNameChar(folded[b - 1]) && !BRAND_STOPS.has(folded[b - 1])) b--;
+    const named = nameStart(folded, b, start);
+    // A name holds no problem phrase (的恒昌家具一直排放|油漆废气 is a sentence, not a name).
+    if (weak && PROBLEM_TEST_RE.test(folded.slice(named.at, start))) continue;
+    if (runOn && !(start - named.at >= 2 && start - named.at <= MAX_RUN_ON_BRAND && start - b < MAX_BRAND)) continue;
+    if (folded.startsWith('第', named.at)) continue; // 第三中学: a numbered landmark
     // The comparable core drops legal forms; the trade or venue stays (华泰化工 ≠ 华泰酒吧).
     const kindWords = words.filter((w) => !LEGAL_FORMS.has(w));
-    const peeled = peelGenericWords(stripDeterminers(folded.slice(b, start)), kindWords.length ? kindWords.join('') : null);
-    const brand = peeled.brand;
-    const kind = peeled.kind;
+    const peeled = peelGenericWords(folded.slice(named.at, start), kindWords.length ? kindWords.join('') : null);
+    let brand = peeled.brand;
+    let kind = peeled.kind;
+    // 一家塑料颗粒厂, 有个木材加工厂: an indefinite description says what kind of plant, not which one.
+    if (named.indefinite && brand) {
+      kind = brand + (kind ?? '');
+      brand = '';
+    }
+    kind = canonicalKind(kind);
     if (brand.length < 2 && (!kind || weak)) continue;
     found.push({ name: { core: brand.length >= 2 ? brand + (kind ?? '') : '', brand: brand.length >= 2 ? brand : '', kind }, weak });
   }
@@ -141,10 +214,17 @@ function findEntityMentions(folded: string): EntityMention[] {
 export function findPlaces(folded: string): { places: string[]; townships: string[] } {
   const places: string[] = [];
   const townships: string[] = [];
+  // 运输车辆带泥上路: a place word inside a problem phrase is not a place.
+  const problemSpans: [number, number][] = [];
+  PROBLEM_RE.lastIndex = 0;
+  for (let p = PROBLEM_RE.exec(folded); p !== null; p = PROBLEM_RE.exec(folded)) problemSpans.push([p.index, p.index + p[0].length]);
   PLACE_RE.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = PLACE_RE.exec(folded)) !== null) {
     const start = m.index;
+    // 下游村民: the villagers, not a village.
+    if (PLACE_NOT_AHEAD.has(folded[start + m[0].length])) continue;
+    if (problemSpans.some(([s, e]) => start >= s && start < e)) continue;
     let b = start;
     while (b > 0 && start - b < MAX_PLACE_NAME && isNameChar(folded[b - 1]) && !PLACE_STOPS.has(folded[b - 1])) b--;
     const name = folded.slice(b, start);

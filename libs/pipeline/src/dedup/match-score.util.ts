@@ -4,11 +4,10 @@
  * category, another county, another named polluter, too far apart in time.
  */
 import { divisionCompatibility, type DivisionCompatibility } from './division-block.util';
-import { problemGroupOf } from './features.util';
+import { kindGroupOf, problemGroupOf } from './features.util';
 import { estimateJaccard } from './minhash.util';
 import { sameComplainant } from './complainant-key.util';
-import { FEATURE_RULES, FEATURE_TABLE } from './dedup.rules';
-import { foldText } from './normalize.util';
+import { FEATURE_TABLE } from './dedup.rules';
 import type { EntityName, MatchDecision, MatchSide } from './dedup.types';
 
 export interface MatchConfig {
@@ -69,7 +68,7 @@ export const DEFAULT_MATCH_CONFIG: MatchConfig = {
     problemDisjoint: -0.1,
     divisionWithin: -0.05,
     divisionUnknown: -0.1,
-    sameComplainant: 0.05,
+    sameComplainant: 0.2,
   },
 };
 
@@ -112,19 +111,6 @@ export function editDistanceAtMostOne(a: string, b: string): boolean {
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
   if (a.length === b.length) return a.slice(i + 1) === b.slice(i + 1);
   return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
-}
-
-const KIND_GROUP = new Map<string, string>();
-for (const [group, words] of Object.entries(FEATURE_RULES.kindGroups)) for (const w of words) KIND_GROUP.set(foldText(w), group);
-
-function kindGroupOf(kind: string): string | null {
-  if (KIND_GROUP.has(kind)) return KIND_GROUP.get(kind)!;
-  // A run of anchors (水产养殖场, 钢结构厂): the longest known word it ends with.
-  for (let i = 1; i < kind.length; i++) {
-    const g = KIND_GROUP.get(kind.slice(i));
-    if (g) return g;
-  }
-  return null;
 }
 
 /** 化工 ~ 化工; 水产养殖 ~ 养殖; 搅拌站 ~ 商品混凝土 (one kind group in rules/dedup.features.rules.json). */
@@ -267,6 +253,11 @@ export function scoreMatch(a: MatchSide, b: MatchSide, config: MatchConfig = DEF
   );
 }
 
+/** The same complainant, a shared (or unnamed) problem, and no other road or village named unless the polluter agrees. */
+function repeatPetition(parts: MatchParts, named: boolean): boolean {
+  return parts.sameComplainant && parts.problem !== 0 && (parts.place !== 'different' || named || parts.entity === 'kind');
+}
+
 /** Gates, score and decision from the compared parts; shared by report-to-report and report-to-case matching. */
 export function judgeMatch(parts: MatchParts, labels: MatchLabels, config: MatchConfig = DEFAULT_MATCH_CONFIG): MatchResult {
   const w = config.weights;
@@ -306,13 +297,15 @@ export function judgeMatch(parts: MatchParts, labels: MatchLabels, config: Match
   // name does not: the same company name recurs in other counties, so an officer confirms (unless the
   // name is unique among the candidates, see chooseCase).
   const named = parts.entity === 'same' || parts.entity === 'similar';
+  // The same person again about the same category and problem is their repeat petition (重复举报), wherever the
+  // division is missing; another named polluter is gated above, other named roads leave it to an officer.
   const identified =
     parts.division === 'unknown'
-      ? config.autoWithoutDivision && named
+      ? (config.autoWithoutDivision && named) || repeatPetition(parts, named)
       : named ||
         parts.place === 'same' ||
         (parts.entity === 'kind' && (parts.place === 'township' || (parts.division === 'same' && (parts.problem ?? 0) > 0))) ||
-        (parts.text >= 0.8 && parts.sameComplainant);
+        repeatPetition(parts, named);
   if (decision === 'auto' && !identified) {
     decision = 'suggested';
     reasons.push('no identifying evidence for automatic attachment');

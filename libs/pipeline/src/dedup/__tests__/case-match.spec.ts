@@ -122,6 +122,12 @@ describe('chooseCase: a polluter name without a division', () => {
     expect(chooseCase(otherProblem, [{ caseId: 'a', features: county('320106', '华泰化工') }]).decision).not.toBe('auto');
   });
 
+  it('does not attach on the name when both sides name roads and none agree', () => {
+    const c = caseOf(side('同兴镇纬二路的华泰化工有限公司半夜排放黑烟', { divisionCode: '150425' }));
+    const sub = side('青年路的华泰化工晚上冒黑烟', { divisionCode: null, at: T0 + DAY });
+    expect(chooseCase(sub, [{ caseId: 'a', features: c }]).decision).toBe('suggested');
+  });
+
   it("by default does not let a submission with a division join a case without one on the name alone", () => {
     const c = caseOf(side('我家附近的华泰化工晚上冒黑烟', { divisionCode: null }));
     const sub = side('鼓楼区中山路华泰化工有限公司排放黑烟', { at: T0 + DAY });
@@ -131,6 +137,24 @@ describe('chooseCase: a polluter name without a division', () => {
       ...DEFAULT_MATCH_CONFIG,
       uniqueName: 'off',
     }).decision).toBe('suggested');
+  });
+});
+
+describe('chooseCase: which candidate', () => {
+  it('prefers a case it identifies (auto) to one it only resembles more in wording (suggested)', () => {
+    const named = caseOf(side('中山路的金樽KTV唱歌声音特别大', { category: 'noise' }));
+    const unlocated = caseOf(side('金樽KTV客人在门口大声喧哗，楼上住户根本睡不着', { category: 'noise', divisionCode: null }));
+    const sub = side('金樽KTV客人在门口大声喧哗，楼上住户根本睡不着，有没有人管', { category: 'noise', at: T0 + DAY });
+    expect(scoreAgainstCase(sub, unlocated).score).toBeGreaterThan(scoreAgainstCase(sub, named).score);
+    const choice = chooseCase(
+      sub,
+      [
+        { caseId: 'unlocated', features: unlocated },
+        { caseId: 'named', features: named },
+      ],
+      { ...DEFAULT_MATCH_CONFIG, soleCase: false },
+    );
+    expect(choice).toMatchObject({ caseId: 'named', decision: 'auto' });
   });
 });
 

@@ -1,4 +1,4 @@
-import { extractIncidentFeatures, findEntities, findPlaces, shinglesOf } from '../features.util';
+import { extractIncidentFeatures, findEntities, findPlaces, problemGroupOf, shinglesOf } from '../features.util';
 import { foldText } from '../normalize.util';
 
 describe('extractIncidentFeatures', () => {
@@ -53,9 +53,9 @@ describe('building blocks', () => {
     expect(shinglesOf('烟')).toEqual(['烟']);
   });
 
-  it('merges a run of anchors into one name', () => {
+  it('merges a run of anchors into one name, its trade spelled as its kind group', () => {
     const [e] = findEntities(foldText('吉林市丰满区旺起镇文化路的丽景花园综合体项目工地施工'));
-    expect(e.core).toBe('丽景花园综合体项目工地');
+    expect(e).toEqual({ core: '丽景花园工地', brand: '丽景花园', kind: '工地' });
   });
 
   it('cuts place names at the township before them', () => {
@@ -74,9 +74,72 @@ describe('extractIncidentFeatures: names mentioned in passing and project words'
 
   it('moves project words onto the kind: the brand is what distinguishes the project', () => {
     const f = extractIncidentFeatures({ text: '其家附近的春晖苑安置房项目半夜施工' });
-    expect(f.entityName).toEqual({ core: '春晖苑安置房项目', brand: '春晖苑', kind: '安置房项目' });
-    const generic = extractIncidentFeatures({ text: '幸福里安置房项目施工机器轰鸣' });
+    expect(f.entityName).toEqual({ core: '春晖苑工地', brand: '春晖苑', kind: '工地' });
+    const generic = extractIncidentFeatures({ text: '某安置房项目施工机器轰鸣' });
     expect(generic.entity).toBeNull();
-    expect(generic.kind).toBe('安置房项目');
+    expect(generic.kind).toBe('工地');
+  });
+});
+
+describe('extractIncidentFeatures: how reports of one incident name the polluter', () => {
+  const entity = (text: string, subject?: string) => extractIncidentFeatures({ text, subject }).entity;
+
+  it('spells the trade of a name by its kind group, so one project or plant has one name', () => {
+    expect(entity('春晖苑工地粉尘到处飘')).toBe(entity('春晖苑安置房项目施工期间一直渣土裸露'));
+    expect(entity('华泰石化有限公司冒黑烟')).toBe('华泰化工');
+    // Trades outside every group are kept as written.
+    expect(entity('恒昌家具有限公司油漆味很重')).toBe('恒昌家具');
+  });
+
+  it('reads an indefinite description as the kind of plant, not its name', () => {
+    const f = extractIncidentFeatures({ text: '西湖区文化路有一家塑料颗粒厂，凌晨冒黑烟' });
+    expect(f.entity).toBeNull();
+    expect(f.kind).toBe('塑料颗粒');
+    expect(extractIncidentFeatures({ text: '开发大道有个木材加工厂，机器噪声很大' }).entity).toBeNull();
+    // A definite name keeps its brand.
+    expect(entity('开发大道的盛达木业机器噪声很大')).toBe('盛达木业');
+  });
+
+  it('keeps characters that also end place words inside a brand (万家, 碧水湾, 和谐, 幸福里)', () => {
+    expect(entity('其家附近的万家制药股份有限公司')).toBe('万家制药');
+    expect(entity('迁陵镇这边碧水湾工地粉尘到处飘')).toBe('碧水湾工地');
+    expect(entity('上述地点和谐家园二期项目工地粉尘大')).toBe('和谐家园工地');
+    expect(entity('幸福里综合体项目工地半夜施工')).toBe('幸福里工地');
+  });
+
+  it('drops determiners, including one cut by a stop character (县|城) and words that point back (上述地点, 该地址)', () => {
+    expect(entity('江西省的一个县城安心宠物医院放射室门开着拍片')).toBe('安心医院');
+    expect(entity('来电反映该地址鑫源机械冲床咣咣响')).toBe('鑫源机械');
+    expect(extractIncidentFeatures({ text: '上述地点渣土车乱倒垃圾' }).entity).toBeNull();
+    expect(extractIncidentFeatures({ text: '通宵渣土车进进出出' }).kind).toBe('渣土车');
+  });
+
+  it('never reaches back over an earlier trade word into the next name', () => {
+    const f = extractIncidentFeatures({ text: '华泰化工和金鹏化工都在排黑烟' });
+    expect(f.entity).toBe('华泰化工');
+    expect(f.aliases).toEqual(['和金鹏化工']);
+  });
+
+  it('keeps an everyday-noun trade that opens a phrase with a short name, but not a sentence', () => {
+    expect(extractIncidentFeatures({ text: '问题描述：顺发再生塑料偷偷排放黑烟' }).aliases).toEqual(['顺发再生塑料']);
+    // 的 + a verb phrase with a problem word in it is not a name.
+    expect(extractIncidentFeatures({ text: '环城路的恒昌家具一直排放油漆废气' }).aliases).toEqual([]);
+  });
+});
+
+describe('extractIncidentFeatures: places and problems', () => {
+  it('does not take whose village, the villagers, or a problem phrase for a place', () => {
+    expect(extractIncidentFeatures({ text: '我们村后面的养殖场，我们小区的人都知道' }).places).toEqual([]);
+    expect(extractIncidentFeatures({ text: '下游村民没法用水' }).places).toEqual([]);
+    expect(extractIncidentFeatures({ text: '运输车辆带泥上路，尘土飞扬' }).places).toEqual([]);
+    expect(extractIncidentFeatures({ text: '前刘村村民没法用水' }).places).toEqual(['前刘村']);
+  });
+
+  it('knows the usual words for noise from customers, black-odorous water, commissioning without acceptance, and English reports', () => {
+    const groups = (text: string) => [...new Set(extractIncidentFeatures({ text }).problemTerms.map(problemGroupOf))];
+    expect(groups('客人在门口大声喧哗')).toEqual(['noise']);
+    expect(groups('护城河河水又黑又臭')).toEqual(['black_odorous_water']);
+    expect(groups('环保设施没验收就投产')).toEqual(['approval']);
+    expect(groups('A bar plays extremely loud music after midnight')).toEqual(['noise']);
   });
 });

@@ -100,6 +100,26 @@ describe('scoreMatch: hard negatives', () => {
   });
 });
 
+describe('scoreMatch: the same complainant again (重复举报)', () => {
+  const waste = (text: string, extra: Partial<MatchSide> = {}) => side(text, { category: 'solid_waste', divisionCode: '211103', ...extra });
+
+  it('attaches a repeat petition about the same kind of plant and problem, even without a name or a place', () => {
+    const a = waste('欢喜岭街道迎宾大道兴旺电镀长期把废酸液倒进下水道，危废乱堆', { complainantKey: 'id:1' });
+    const b = waste('那个电镀厂长期危废乱堆乱倒特别厉害', { complainantKey: 'id:1', divisionCode: '211100', at: T0 + 8 * DAY });
+    const m = scoreMatch(b, a);
+    expect(m.parts.sameComplainant).toBe(true);
+    expect(m.decision).toBe('auto');
+    // Someone else writing the same is only a suggestion at most.
+    expect(scoreMatch({ ...b, complainantKey: 'id:2' }, a).decision).not.toBe('auto');
+  });
+
+  it('leaves it to an officer when the same person names another road, or another problem', () => {
+    const a = waste('迎宾大道有人乱倒垃圾', { complainantKey: 'id:1' });
+    expect(scoreMatch(waste('建设路有人乱倒垃圾', { complainantKey: 'id:1', at: T0 + DAY }), a).decision).not.toBe('auto');
+    expect(scoreMatch(waste('附近有辐射，担心影响健康', { complainantKey: 'id:1', at: T0 + DAY }), a).decision).not.toBe('auto');
+  });
+});
+
 describe('scoreMatch: result shape', () => {
   it('is symmetric, bounded and explains itself', () => {
     const a = side('金鹏化工股份有限公司半夜排放大量黑烟', { complainantKey: 'tel:x' });
