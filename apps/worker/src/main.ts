@@ -7,6 +7,7 @@ async function main() {
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker', pretty: config.LOG_PRETTY });
   await preflightOrExit({ databaseUrl: config.DATABASE_URL, redisUrl: config.REDIS_URL });
   const handle = await startWorker(config, logger);
+  if (config.COMPLAINANT_KEY_SECRET === 'huiliu-local-complainant-key') logger.warn('COMPLAINANT_KEY_SECRET is the local default; set your own secret before taking real complaints');
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
