@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as iconv from 'iconv-lite';
@@ -151,6 +152,42 @@ describe('hotline exports and registers imported through the import machinery', 
     expect((await upload('web', firstExport, 'x.csv')).status).toBe(409);
     expect((await upload('hotline', firstExport, 'x.csv', 'text/csv', {})).status).toBe(401);
     expect(await count(`SELECT count(*) AS n FROM imports WHERE file_name IN ('big.csv', 'x.csv')`)).toBe(0);
+  });
+
+  it('leaves no temporary file behind when an upload is refused over the limit while streaming, or interrupted', async () => {
+    const tmpFiles = () => (existsSync(path.join(env.blobRoot, 'tmp')) ? readdirSync(path.join(env.blobRoot, 'tmp')) : []);
+    const stored = () => (existsSync(path.join(env.blobRoot, 'sha256')) ? listFiles(path.join(env.blobRoot, 'sha256')).length : 0);
+    const storedBefore = stored();
+    const big = hotlineCsv(Array.from({ length: 6000 }, (_, i) => hotlineRow(`HBJB-STREAM-${i}`)));
+    // Chunked, without Content-Length: the limit is only found while the body is being stored. Plain
+    // connections (no keep-alive) so a reset socket is not reused by the next test's requests.
+    const send = (body: Buffer, abortAfter?: number) =>
+      new Promise<number | 'aborted'>((resolve, reject) => {
+        const req = request(`${gw.url}/v1/channels/hotline/imports`, {
+          method: 'POST',
+          agent: false,
+          headers: { 'content-type': 'text/csv', 'x-file-name': 'chunked-big.csv', 'transfer-encoding': 'chunked', ...ADMIN },
+        });
+        req.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        });
+        req.on('error', (err) => (abortAfter === undefined ? reject(err) : resolve('aborted')));
+        if (abortAfter === undefined) {
+          for (let i = 0; i < body.length; i += 64 * 1024) req.write(body.subarray(i, i + 64 * 1024));
+          req.end();
+        } else {
+          req.write(body.subarray(0, abortAfter), () => setTimeout(() => req.destroy(), 200));
+        }
+      });
+    expect(await send(big)).toBe(413);
+    expect(tmpFiles()).toEqual([]);
+
+    // The client goes away halfway through the body.
+    expect(await send(big, 200 * 1024)).toBe('aborted');
+    await waitFor(async () => (tmpFiles().length === 0 ? true : undefined), { what: 'temporary upload file removed' });
+    expect(stored()).toBe(storedBefore);
+    expect(await count(`SELECT count(*) AS n FROM imports WHERE file_name IN ('chunked-big.csv', 'hotline-upload')`)).toBe(0);
   });
 
   it('shows progress while an import runs', async () => {

@@ -13,6 +13,7 @@ import { CaseRepository, ChannelRepository, CorrectionRepository, createDataSour
 import { InboxRecorder } from './inbox-recorder';
 import { IntakeQueue } from './intake-queue';
 import { BLOB_STORE, CONFIG, DATA_SOURCE, LOGGER, REDIS } from './tokens';
+import { limitHeapGrowth } from './import/heap-growth.util';
 
 /** Every adapter the house knows, registered once by channel type. */
 export function createAdapterRegistry(): AdapterRegistry {
@@ -27,6 +28,8 @@ export function createAdapterRegistry(): AdapterRegistry {
 @Module({})
 export class CoreModule implements OnApplicationShutdown {
   static forRoot(config: AppConfig, logger: Logger, role: 'gateway' | 'worker' | 'cli'): DynamicModule {
+    // Before the context is built, so the collections of start-up already apply it (it acts at each full GC).
+    if (role !== 'gateway') limitHeapGrowth(config.IMPORT_HEAP_GROWTH_PERCENT);
     return {
       module: CoreModule,
       providers: [

@@ -63,23 +63,29 @@ export class FsBlobStore implements BlobStore {
     let size = 0;
     const handle = await fs.open(tmp, 'w');
     try {
-      for await (const chunk of stream) {
-        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
-        hash.update(buf);
-        size += buf.length;
-        await handle.write(buf);
+      try {
+        for await (const chunk of stream) {
+          const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+          hash.update(buf);
+          size += buf.length;
+          await handle.write(buf);
+        }
+        await handle.sync();
+      } finally {
+        await handle.close();
       }
-      await handle.sync();
-    } finally {
-      await handle.close();
+      const sha256 = hash.digest('hex');
+      const blobKey = `sha256/${sha256.slice(0, 2)}/${sha256}`;
+      const target = this.pathOf(blobKey);
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      await fs.rename(tmp, target);
+      await this.syncDir(path.dirname(target));
+      return { blobKey, size, sha256 };
+    } catch (err) {
+      // A refused (over the limit), interrupted or failed write leaves nothing behind.
+      await fs.rm(tmp, { force: true }).catch(() => undefined);
+      throw err;
     }
-    const sha256 = hash.digest('hex');
-    const blobKey = `sha256/${sha256.slice(0, 2)}/${sha256}`;
-    const target = this.pathOf(blobKey);
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    await fs.rename(tmp, target);
-    await this.syncDir(path.dirname(target));
-    return { blobKey, size, sha256 };
   }
 
   appendRaw(items: Buffer[], contentType?: string): Promise<RawRef[]> {

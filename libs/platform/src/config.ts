@@ -87,6 +87,11 @@ export const ENV_SCHEMA = z.object({
   IMPORT_PROGRESS_ROWS: int(1, 1_000_000).default(5000),
   IMPORT_REPORT_MAX: int(0, 100_000).default(1000),
   IMPORT_CONCURRENCY: int(1, 64).default(2),
+  /**
+   * How far V8 lets the heap of a process that runs imports grow past its live data before a full collection
+   * (percent; 0 keeps V8's own policy, which lets garbage reach about four times the live heap).
+   */
+  IMPORT_HEAP_GROWTH_PERCENT: int(0, 300).default(50),
   /** A directory of operator column profiles (`*.profile.json`) used beside the bundled ones. */
   IMPORT_PROFILES_DIR: z.string().optional(),
   /** Staff registrations (JSON with base64 scanned pages): the largest body. */

@@ -1,4 +1,4 @@
-import * as ExcelJS from 'exceljs';
+import type * as ExcelJS from 'exceljs';
 import { Readable } from 'node:stream';
 import { createReadStream } from 'node:fs';
 import { HeaderLocator } from './header.locator';
@@ -26,7 +26,9 @@ export async function* readXlsx(source: string | Buffer, opts: TabularOptions, s
   await inspectXlsxZip(source, limits);
 
   const stream = typeof source === 'string' ? createReadStream(source) : Readable.from([source]);
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(stream, {
+  // Loaded on the first XLSX: exceljs is a large module, and most processes (and most exports) never need it.
+  const { stream: excelStream } = await import('exceljs');
+  const reader = new excelStream.xlsx.WorkbookReader(stream, {
     sharedStrings: 'cache',
     styles: 'cache',
     hyperlinks: 'ignore',

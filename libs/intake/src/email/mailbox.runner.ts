@@ -1,4 +1,4 @@
-import { ImapFlow, type FetchMessageObject, type ImapFlowOptions } from 'imapflow';
+import type { FetchMessageObject, ImapFlow, ImapFlowOptions } from 'imapflow';
 import type { Logger } from 'pino';
 import type { EmailChannelSettings, EmailParseOptions } from '@huiliu/adapters';
 import type { BlobStore } from '@huiliu/platform';
@@ -143,6 +143,8 @@ export class MailboxRunner {
   private async run(): Promise<void> {
     let failures = 0;
     const log = this.deps.logger.child({ channel: this.channel.name, channelId: this.channel.id, folder: this.folder });
+    // Loaded when a mailbox first runs: processes without e-mail channels (imports, the CLI) never need it.
+    const { ImapFlow } = await import('imapflow');
     while (!this.stopping) {
       this.deps.onState('connecting', null);
       const client = new ImapFlow(this.imapOptions());

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
-import { parseSubmission, sourceKeyOf, SubmissionValidationError, type RawRef, type Submission } from '@huiliu/contracts';
+import { parseSubmission, sourceKeyOf, SubmissionValidationError, type SubmissionInput } from '@huiliu/contracts';
 import {
   isTabularChannelType,
   parseTabularSettings,
@@ -12,6 +12,7 @@ import {
 } from '@huiliu/adapters';
 import type { AppConfig, BlobStore } from '@huiliu/platform';
 import {
+  importRowJson,
   retryOnConflict,
   stripNul,
   type ChannelEntity,
@@ -20,15 +21,22 @@ import {
   type ImportEntity,
   type ImportRejection,
   type ImportRepository,
-  type NewSubmissionRow,
   type SubmissionRepository,
 } from '@huiliu/store';
 import type { IntakeQueue } from '../intake-queue';
 import { limitBytes } from './byte-limit.util';
+import { JsonBatchBuffer } from './json-batch.buffer';
+import { hasNul } from './nul.util';
 
 export type ImportSettings = Pick<
   AppConfig,
-  'IMPORT_MAX_BYTES' | 'IMPORT_BATCH_ROWS' | 'IMPORT_WRITERS' | 'IMPORT_JOB_SIZE' | 'IMPORT_PROGRESS_ROWS' | 'IMPORT_REPORT_MAX' | 'IMPORT_PROFILES_DIR'
+  | 'IMPORT_MAX_BYTES'
+  | 'IMPORT_BATCH_ROWS'
+  | 'IMPORT_WRITERS'
+  | 'IMPORT_JOB_SIZE'
+  | 'IMPORT_PROGRESS_ROWS'
+  | 'IMPORT_REPORT_MAX'
+  | 'IMPORT_PROFILES_DIR'
 >;
 
 export interface ImporterDeps {
@@ -65,6 +73,12 @@ export class ImportRefusedError extends Error {
 }
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/**
+ * A batch is also cut at this many encoded bytes, so rows with long texts (letters, work orders with notes)
+ * keep the bytes waiting for their statement bounded, not only their count.
+ */
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
 /**
  * Imports export and register files: the file is stored once in the blob store, its rows are read as a
@@ -126,32 +140,41 @@ export class Importer {
         fileName: imp.fileName,
         operatorProfilesDir: settings.IMPORT_PROFILES_DIR,
       });
-      // Reading the next batch overlaps writing the previous ones. Letters are written one batch at a time
-      // (folding looks at what earlier batches recorded); other types use IMPORT_WRITERS connections.
+      // Reading the next batch overlaps writing the previous ones, and waits while IMPORT_WRITERS statements
+      // are in flight: at most writers + 1 batches exist at a time. Letters are written one batch at a time
+      // (folding looks at what earlier batches recorded).
       const writers = channel.type === 'letter' ? 1 : settings.IMPORT_WRITERS;
       const inFlight = new Set<Promise<void>>();
+      const spare: JsonBatchBuffer[] = [];
       let failure: unknown = null;
-      let batch: MappedRow[] = [];
+      let batch: Batch = { rows: [], doc: new JsonBatchBuffer() };
       const flush = async () => {
-        if (!batch.length) return;
-        const rowsOfBatch = batch;
-        batch = [];
+        if (!batch.rows.length) return;
+        const full = batch;
+        batch = { rows: [], doc: spare.pop() ?? new JsonBatchBuffer() };
         while (inFlight.size >= writers) await Promise.race(inFlight);
         if (failure) throw failure;
-        const contentType = rows.tabular.summary.format === 'xlsx' ? XLSX_TYPE : `text/csv; charset=${rows.tabular.summary.encoding ?? 'utf8'}`;
         const p: Promise<void> = run
-          .write(rowsOfBatch, contentType)
+          .write(full)
           .then(() => progress())
           .catch((err) => {
             failure ??= err;
           })
-          .finally(() => inFlight.delete(p));
+          .finally(() => {
+            inFlight.delete(p);
+            spare.push(full.doc.reset());
+          });
         inFlight.add(p);
       };
       try {
+        let contentType: string | null = null;
         for await (const row of rows) {
-          batch.push(row);
-          if (batch.length >= settings.IMPORT_BATCH_ROWS) await flush();
+          contentType ??= rows.tabular.summary.format === 'xlsx' ? XLSX_TYPE : `text/csv; charset=${rows.tabular.summary.encoding ?? 'utf8'}`;
+          const prepared = run.prepare(row, contentType);
+          if (!prepared) continue;
+          batch.rows.push(prepared.row);
+          batch.doc.push(prepared.json);
+          if (batch.rows.length >= settings.IMPORT_BATCH_ROWS || batch.doc.byteLength >= MAX_BATCH_BYTES) await flush();
         }
         await flush();
       } finally {
@@ -188,10 +211,26 @@ function tabularFacts(s: { format: unknown; encoding: unknown; delimiter: unknow
   };
 }
 
-interface Prepared {
-  row: MappedRow;
-  submission: Submission;
+/**
+ * A row between reading and its statement. The submission is validated and encoded as soon as the row is
+ * read: a batch in flight holds these few fields per row and the rows' JSON as bytes, not each row's object
+ * graph (which, kept across statements, outlived the young generation and filled the old one with garbage).
+ */
+interface PreparedRow {
   sourceKey: string;
+  ref: string;
+  row: number;
+  line: number;
+  /** A letter's identity (sender, date, scan file names). */
+  identity: string | null;
+  /** Set for a row that could not be read: it is recorded as a rejected submission and reported. */
+  malformed: { detail?: string } | null;
+}
+
+/** Rows of one statement: their fields, and their JSON in the same order. */
+interface Batch {
+  rows: PreparedRow[];
+  doc: JsonBatchBuffer;
 }
 
 /** The state of one running import: counters, the report sample and the batch writer. */
@@ -224,43 +263,59 @@ class ImportRun {
     }
   }
 
-  private rejectMalformed(p: Prepared) {
-    const error = (p.submission.extra.error as { reason?: string } | undefined)?.reason;
-    this.reject({ row: p.row.row, line: p.row.line, reason: 'malformed_row', detail: error, ref: p.submission.ref });
+  private rejectMalformed(p: PreparedRow) {
+    this.reject({ row: p.row, line: p.line, reason: 'malformed_row', detail: p.malformed?.detail, ref: p.ref });
   }
 
-  async write(rows: MappedRow[], contentType: string): Promise<void> {
-    const { imports, intake } = this.deps;
-    this.counters.rowsRead += rows.length;
-    const last = rows[rows.length - 1];
-    this.bytesRead = last.byteOffset !== null && last.byteLength !== null ? last.byteOffset + last.byteLength : this.bytesRead;
-    const prepared: Prepared[] = [];
-    for (const row of rows) {
-      try {
-        const { value, removed } = stripNul(row.submission);
-        const submission = parseSubmission(value);
-        if (removed) submission.flags = [...new Set([...submission.flags, 'nul_removed'])];
-        if (row.identity) submission.extra.letterIdentity = row.identity;
-        prepared.push({ row, submission, sourceKey: sourceKeyOf(submission.channelType, submission.ref) });
-      } catch (err) {
-        const detail = err instanceof SubmissionValidationError ? err.message : String(err);
-        this.reject({ row: row.row, line: row.line, reason: 'schema', detail, ref: row.submission.ref ?? null });
-      }
+  /** Validates and encodes one row as it is read; a row the schema refuses is reported and left out (null). */
+  prepare(row: MappedRow, contentType: string): { row: PreparedRow; json: string } | null {
+    this.counters.rowsRead++;
+    if (row.byteOffset !== null && row.byteLength !== null) this.bytesRead = row.byteOffset + row.byteLength;
+    let input: SubmissionInput = row.submission;
+    let nulRemoved = false;
+    if (hasNul(input)) ({ value: input, removed: nulRemoved } = stripNul(input));
+    let submission;
+    try {
+      submission = parseSubmission(input);
+    } catch (err) {
+      const detail = err instanceof SubmissionValidationError ? err.message : String(err);
+      this.reject({ row: row.row, line: row.line, reason: 'schema', detail, ref: row.submission.ref ?? null });
+      return null;
     }
+    if (nulRemoved) submission.flags = [...new Set([...submission.flags, 'nul_removed'])];
+    if (row.identity) submission.extra.letterIdentity = row.identity;
+    const sourceKey = sourceKeyOf(submission.channelType, submission.ref);
+    const raw = { blobKey: this.imp.fileBlobKey, offset: row.byteOffset, length: row.byteLength, contentType };
+    return {
+      row: {
+        sourceKey,
+        ref: submission.ref,
+        row: row.row,
+        line: row.line,
+        identity: row.identity,
+        malformed: row.malformed ? { detail: (submission.extra.error as { reason?: string } | undefined)?.reason } : null,
+      },
+      json: importRowJson({ sourceKey, channelType: submission.channelType, channelId: this.imp.channelId, submission, raw }),
+    };
+  }
+
+  async write(batch: Batch): Promise<void> {
+    const { imports, intake } = this.deps;
+    const prepared = batch.rows;
 
     // A letter registered again under another number (same sender, date and scans) folds into the first.
-    const folds: { ref: string; into: Prepared | { id: string } }[] = [];
+    const folds: { ref: string; into: PreparedRow | { id: string } }[] = [];
     let toInsert = prepared;
     if (this.channelType === 'letter') {
-      const known = await imports.refsAlreadyKnown('letter', prepared.map((p) => p.submission.ref));
-      const holders = await imports.findLettersByIdentity(prepared.flatMap((p) => (p.row.identity ? [p.row.identity] : [])));
-      const firstInBatch = new Map<string, Prepared>();
+      const known = await imports.refsAlreadyKnown('letter', prepared.map((p) => p.ref));
+      const holders = await imports.findLettersByIdentity(prepared.flatMap((p) => (p.identity ? [p.identity] : [])));
+      const firstInBatch = new Map<string, PreparedRow>();
       toInsert = [];
       for (const p of prepared) {
-        const identity = p.row.identity;
-        if (known.has(p.submission.ref)) {
+        const identity = p.identity;
+        if (known.has(p.ref)) {
           // Already recorded, under its own key or folded into another letter's refs.
-          if (p.row.malformed) this.rejectMalformed(p);
+          if (p.malformed) this.rejectMalformed(p);
           else this.counters.duplicates++;
           continue;
         }
@@ -270,8 +325,8 @@ class ImportRun {
         }
         const holder = holders.get(identity);
         const earlier = firstInBatch.get(identity);
-        if (holder && holder.sourceKey !== p.sourceKey) folds.push({ ref: p.submission.ref, into: { id: holder.id } });
-        else if (!holder && earlier && earlier.sourceKey !== p.sourceKey) folds.push({ ref: p.submission.ref, into: earlier });
+        if (holder && holder.sourceKey !== p.sourceKey) folds.push({ ref: p.ref, into: { id: holder.id } });
+        else if (!holder && earlier && earlier.sourceKey !== p.sourceKey) folds.push({ ref: p.ref, into: earlier });
         else {
           if (!holder && !earlier) firstInBatch.set(identity, p);
           toInsert.push(p);
@@ -279,18 +334,17 @@ class ImportRun {
       }
     }
 
-    const raw = (r: MappedRow): RawRef => ({ blobKey: this.imp.fileBlobKey, offset: r.byteOffset, length: r.byteLength, contentType });
     // Two writers may meet on a key repeated across batches; a deadlock aborts the statement alone, so it is re-run.
-    const recorded = await retryOnConflict(() => imports.insertRows(
-      toInsert.map<NewSubmissionRow>((p) => ({ sourceKey: p.sourceKey, channelType: p.submission.channelType, channelId: this.imp.channelId, submission: p.submission, raw: raw(p.row) })),
-    ));
-    const idOf = new Map<Prepared, string>();
+    const position = new Map(prepared.map((p, i) => [p, i]));
+    const doc = toInsert === prepared ? batch.doc.document() : batch.doc.documentOf(toInsert.map((p) => position.get(p)!));
+    const recorded = await retryOnConflict(() => imports.insertDocument(toInsert.map((p) => p.sourceKey), doc));
+    const idOf = new Map<PreparedRow, string>();
     const created: string[] = [];
     recorded.forEach((r, i) => {
       const p = toInsert[i];
       idOf.set(p, r.id);
       if (r.created) created.push(r.id);
-      if (p.row.malformed) this.rejectMalformed(p);
+      if (p.malformed) this.rejectMalformed(p);
       else if (r.created) this.counters.recorded++;
       else this.counters.duplicates++;
     });
