@@ -49,6 +49,8 @@ interface Entry {
   source: Dedup.IncidentSource;
   at: number;
   complainant: { phone?: string | null; email?: string | null; handle?: string | null };
+  /** The counties an ambiguous place name leaves possible (real stages only). */
+  divisionCandidates?: string[];
   /** Whether judging accepted it (only accepted submissions are matched and get a case). */
   accepted: boolean;
   /** Truth records it carries. */
@@ -91,6 +93,7 @@ function oracleEntries(records: SampleRecord[]): { entries: Entry[]; truth: Trut
     entries.set(r.key, {
       key: r.key,
       source: { text: r.text, title: r.title, subject: r.subject, address: r.address, divisionCode: r.truth.expect.division, category: r.truth.expect.category },
+      divisionCandidates: r.truth.expect.division ? [] : (r.truth.expect.division_candidates ?? []),
       at: r.at,
       complainant: r.complainant,
       accepted: true,
@@ -130,6 +133,7 @@ async function realEntries(records: SampleRecord[]): Promise<{ entries: Entry[];
         category: j.category.primary,
         township: j.division.township?.name ?? null,
       },
+      divisionCandidates: j.division.code ? [] : j.division.candidates,
       at: js.at,
       // Platform handles are qualified by channel type, as the worker does.
       complainant: { phone: s.complainant.phone, email: s.complainant.email, handle: s.complainant.handle ? `${s.channelType}:${s.complainant.handle}` : null },
@@ -167,6 +171,7 @@ function sideOf(entry: Entry, bands: Dedup.BandOptions): { side: Dedup.MatchSide
   const side: Dedup.MatchSide = {
     ...f,
     divisionCode: entry.source.divisionCode ?? null,
+    ...(entry.divisionCandidates?.length ? { divisionCandidates: entry.divisionCandidates } : {}),
     category: (entry.source.category as string) ?? null,
     at: entry.at,
     complainantKey: dedup.complainantKeyOf(entry.complainant, PEPPER),
@@ -503,7 +508,10 @@ async function main() {
       const div = dedup.divisionCompatibility(ia.side.divisionCode, ib.side.divisionCode);
       const ent = dedup.entityAgreement(ia.side.entityName, ib.side.entityName, ia.side.kind, ib.side.kind);
       const pl = dedup.placeAgreement(ia.side, ib.side);
-      const k = `div=${div} ent=${ent} place=${pl} cat=${ia.side.category === ib.side.category}`;
+      const later = ia.entry.at > ib.entry.at ? ia : ib;
+      const blocker =
+        ['polluter name carried by', 'no identifying evidence', 'no candidate case'].find((b) => later.why.includes(b)) ?? later.why.split(' ').slice(0, 3).join(' ');
+      const k = `div=${div} ent=${ent} place=${pl} cat=${ia.side.category === ib.side.category}${argv.includes('--blocker') ? ` | ${blocker}` : ''}`;
       tally.set(k, (tally.get(k) ?? 0) + 1);
       if (argv.includes('--show') && argv[argv.indexOf('--show') + 1] === div) {
         console.log(`${k}\n  ${show(ia.entry, ia.side)}\n    ${describe(ia.side)}\n  ${show(ib.entry, ib.side)}\n    ${describe(ib.side)}\n    → ${ib.why.slice(0, 200)}`);

@@ -25,6 +25,8 @@ export interface TruthLine {
     incident: string | null;
     reason?: string;
     redelivery_of?: Record<string, unknown>;
+    /** With an ambiguous county name: every county of that name. */
+    division_candidates?: string[];
   };
   tags: string[];
 }

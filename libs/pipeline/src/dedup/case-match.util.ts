@@ -3,8 +3,7 @@
  * features (case-features.util), then the best candidate case is chosen among those the candidate keys
  * found, with one rule that needs the whole candidate set: a polluter name that only one case carries.
  */
-import { divisionCompatibility } from './division-block.util';
-import { DAY_MS, DEFAULT_MATCH_CONFIG, groupOverlap, judgeMatch, namesAgreement, placeAgreement, problemGroups, type MatchConfig, type MatchResult } from './match-score.util';
+import { DAY_MS, DEFAULT_MATCH_CONFIG, divisionParts, groupOverlap, judgeMatch, namesAgreement, placeAgreement, problemGroups, type MatchConfig, type MatchResult } from './match-score.util';
 import { estimateJaccard, minhash } from './minhash.util';
 import type { CaseFeatures } from './case-features.util';
 import type { MatchDecision, MatchSide } from './dedup.types';
@@ -31,7 +30,7 @@ export function scoreAgainstCase(sub: MatchSide, c: CaseFeatures, config: MatchC
     entity,
     place: placeAgreement(sub, c),
     problem: groupOverlap(problemGroups(sub.problemTerms), new Set(c.problemGroups)),
-    division: divisionCompatibility(sub.divisionCode, c.divisionCode),
+    ...divisionParts(sub, c.divisionCode),
     category: !!sub.category && sub.category === c.category,
     days: daysFromCase(sub.at, c),
     sameComplainant: !!sub.complainantKey && c.complainantKeys.includes(sub.complainantKey),
@@ -83,10 +82,15 @@ function names(result: MatchResult): boolean {
 /**
  * Picks the case among the candidates (found by probeKeys, across all divisions of the category).
  *
- * Without a division on the submission, a polluter's name attaches automatically only when it is unique:
- * the best case carries exactly that name (not a near spelling), agrees on the category and shares a
- * problem group, and no other candidate case, in any division, carries that name or a near spelling of
- * it. The same company name in two counties leaves the choice to an officer (config.uniqueName).
+ * Without a division on the submission or on the case, a polluter's name attaches automatically only when
+ * it is unique: the best case carries exactly that name (not a near spelling), agrees on the category,
+ * shares a problem group and some wording beyond the name (config.uniqueNameMinText), names no road or
+ * township the case contradicts, and no other candidate case, in any division, carries that name or a
+ * near spelling of it. The same company name in two counties leaves the choice to an officer
+ * (config.uniqueName).
+ *
+ * A candidate the submission identifies ('auto') is preferred to any it only resembles ('suggested'),
+ * whatever their scores: alike wording about an unlocated report does not outweigh a name and a county.
  *
  * A submission with a division attaches to the only candidate case of its division code and category
  * that shares a problem group and conflicts in nothing (no other polluter, kind or township), even
@@ -131,6 +135,7 @@ export function chooseCase<Id>(sub: MatchSide, candidates: readonly CaseCandidat
     result.parts.entity === 'same' &&
     (result.parts.problem ?? 0) > 0 &&
     !placesConflict(sub, bestFeatures!, result) &&
+    result.parts.text >= (config.uniqueNameMinText ?? 0) &&
     result.score >= config.autoThreshold
   ) {
     if (sameName === 1) {

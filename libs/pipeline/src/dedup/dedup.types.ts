@@ -46,6 +46,11 @@ export interface IncidentFeatures {
 /** One side of a comparison: features plus what blocks and windows need. */
 export interface MatchSide extends IncidentFeatures {
   divisionCode: string | null;
+  /**
+   * Without a division: the counties the locate stage left possible (a county name found in several cities,
+   * judgement.division.candidates). A case in none of them is another incident.
+   */
+  divisionCandidates?: string[];
   category: string | null;
   /** Submission time, epoch ms. */
   at: number;

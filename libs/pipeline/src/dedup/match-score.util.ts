@@ -26,6 +26,11 @@ export interface MatchConfig {
    */
   uniqueName: 'off' | 'submission' | 'both';
   /**
+   * Least text similarity for that attachment by a name alone: reports of one incident describe it in some
+   * shared words beyond the name; another incident of a company with the same name is described otherwise.
+   */
+  uniqueNameMinText?: number;
+  /**
    * Whether a submission attaches automatically to the only candidate case of its division (same code)
    * and category that shares a problem group with it and conflicts in nothing (chooseCase).
    */
@@ -53,7 +58,8 @@ export const DEFAULT_MATCH_CONFIG: MatchConfig = {
   autoThreshold: 0.3,
   suggestThreshold: 0.25,
   autoWithoutDivision: false,
-  uniqueName: 'submission',
+  uniqueName: 'both',
+  uniqueNameMinText: 0.1,
   soleCase: true,
   weights: {
     entitySame: 0.55,
@@ -82,6 +88,8 @@ export interface MatchParts {
   /** Shared problem groups / all groups named by both; null when either side names none. */
   problem: number | null;
   division: DivisionCompatibility;
+  /** Division unknown on one side, but one of its candidate counties (ambiguous place name) is the other's. */
+  divisionCandidate?: boolean;
   category: boolean;
   days: number;
   sameComplainant: boolean;
@@ -199,6 +207,18 @@ function textSimilarity(a: MatchSide, b: MatchSide): number {
 
 export const DAY_MS = 86_400_000;
 
+/**
+ * How the divisions agree, narrowed by the candidate counties of a side whose place name was ambiguous
+ * (西湖区: Hangzhou or Nanchang): in none of them is a conflict; in one of them is noted, since a polluter
+ * named there as well leaves little doubt.
+ */
+export function divisionParts(sub: Pick<MatchSide, 'divisionCode' | 'divisionCandidates'>, other: string | null): Pick<MatchParts, 'division' | 'divisionCandidate'> {
+  const division = divisionCompatibility(sub.divisionCode, other);
+  if (division !== 'unknown' || sub.divisionCode || !other || !sub.divisionCandidates?.length) return { division };
+  const fits = sub.divisionCandidates.some((code) => divisionCompatibility(code, other) !== 'conflict');
+  return fits ? { division, divisionCandidate: true } : { division: 'conflict' };
+}
+
 /** Names for the reasons of a decision. */
 export interface MatchLabels {
   entity: [string | null, string | null];
@@ -241,7 +261,7 @@ export function scoreMatch(a: MatchSide, b: MatchSide, config: MatchConfig = DEF
     entity: namesAgreement(a, [b.entityName], b.aliases ?? [], [b.kind]),
     place: placeAgreement(a, b),
     problem: problemOverlap(a.problemTerms, b.problemTerms),
-    division: divisionCompatibility(a.divisionCode, b.divisionCode),
+    ...divisionParts(a, b.divisionCode),
     category: !!a.category && a.category === b.category,
     days,
     sameComplainant: sameComplainant(a, b),
@@ -287,7 +307,7 @@ export function judgeMatch(parts: MatchParts, labels: MatchLabels, config: Match
     add(parts.problem > 0 ? w.problemShared : w.problemDisjoint, parts.problem > 0 ? 'same problem' : 'different problem');
   }
   if (parts.division === 'within_city' || parts.division === 'within_province') add(w.divisionWithin, `division ${parts.division}`);
-  else if (parts.division === 'unknown') add(w.divisionUnknown, 'division unknown on one side');
+  else if (parts.division === 'unknown') add(w.divisionUnknown, parts.divisionCandidate ? 'division unknown, one of its candidates' : 'division unknown on one side');
   if (parts.sameComplainant) add(w.sameComplainant, 'same complainant (重复举报)');
 
   score = Math.max(0, Math.min(1, score));
@@ -301,7 +321,7 @@ export function judgeMatch(parts: MatchParts, labels: MatchLabels, config: Match
   // division is missing; another named polluter is gated above, other named roads leave it to an officer.
   const identified =
     parts.division === 'unknown'
-      ? (config.autoWithoutDivision && named) || repeatPetition(parts, named)
+      ? ((config.autoWithoutDivision || parts.divisionCandidate === true) && named) || repeatPetition(parts, named)
       : named ||
         parts.place === 'same' ||
         (parts.entity === 'kind' && (parts.place === 'township' || (parts.division === 'same' && (parts.problem ?? 0) > 0))) ||

@@ -97,7 +97,7 @@ describe('chooseCase: a polluter name without a division', () => {
   const county = (code: string, name: string) => caseOf(side(`${name}有限公司半夜排放黑烟，呛得人直咳嗽`, { divisionCode: code }));
 
   it('attaches automatically when the name is carried by exactly one candidate case', () => {
-    const sub = side('我家附近的华泰化工晚上冒黑烟', { divisionCode: null, at: T0 + DAY });
+    const sub = side('我家附近的华泰化工半夜排黑烟，呛得人直咳嗽', { divisionCode: null, at: T0 + DAY });
     const choice = chooseCase(sub, [
       { caseId: 'a', features: county('320106', '华泰化工') },
       { caseId: 'b', features: county('320106', '金鹏化工') },
@@ -128,15 +128,21 @@ describe('chooseCase: a polluter name without a division', () => {
     expect(chooseCase(sub, [{ caseId: 'a', features: c }]).decision).toBe('suggested');
   });
 
-  it("by default does not let a submission with a division join a case without one on the name alone", () => {
-    const c = caseOf(side('我家附近的华泰化工晚上冒黑烟', { divisionCode: null }));
-    const sub = side('鼓楼区中山路华泰化工有限公司排放黑烟', { at: T0 + DAY });
-    expect(chooseCase(sub, [{ caseId: 'a', features: c }]).decision).toBe('suggested');
-    expect(chooseCase(sub, [{ caseId: 'a', features: c }], { ...DEFAULT_MATCH_CONFIG, uniqueName: 'both' }).decision).toBe('auto');
-    expect(chooseCase(side('我家附近的华泰化工晚上冒黑烟', { divisionCode: null }), [{ caseId: 'x', features: county('320106', '华泰化工') }], {
-      ...DEFAULT_MATCH_CONFIG,
-      uniqueName: 'off',
-    }).decision).toBe('suggested');
+  it('needs some shared wording beyond the name: another incident of a same-named firm is described otherwise', () => {
+    const c = county('320106', '华泰化工');
+    const alike = side('我家附近的华泰化工半夜排黑烟，呛得人直咳嗽', { divisionCode: null, at: T0 + DAY });
+    const unlike = side('华泰化工那边一到下雨天烟囱就往外冒浓烟，整条街都能看到，老人孩子都不敢出门', { divisionCode: null, at: T0 + DAY });
+    expect(scoreAgainstCase(unlike, c).parts.text).toBeLessThan(DEFAULT_MATCH_CONFIG.uniqueNameMinText!);
+    expect(chooseCase(unlike, [{ caseId: 'a', features: c }]).decision).toBe('suggested');
+    expect(chooseCase(alike, [{ caseId: 'a', features: c }]).decision).toBe('auto');
+    expect(chooseCase(alike, [{ caseId: 'a', features: c }], { ...DEFAULT_MATCH_CONFIG, uniqueName: 'off' }).decision).toBe('suggested');
+  });
+
+  it('lets a submission with a division join a case without one on a unique name (uniqueName both), not under submission', () => {
+    const c = caseOf(side('我家附近的华泰化工半夜排放黑烟，呛得人直咳嗽', { divisionCode: null }));
+    const sub = side('鼓楼区中山路华泰化工有限公司半夜排放黑烟', { at: T0 + DAY });
+    expect(chooseCase(sub, [{ caseId: 'a', features: c }]).decision).toBe('auto');
+    expect(chooseCase(sub, [{ caseId: 'a', features: c }], { ...DEFAULT_MATCH_CONFIG, uniqueName: 'submission' }).decision).toBe('suggested');
   });
 });
 

@@ -100,6 +100,19 @@ describe('scoreMatch: hard negatives', () => {
   });
 });
 
+describe('scoreMatch: a county name found in several cities', () => {
+  it('narrows an unknown division to the candidate counties: a named polluter in one of them attaches, elsewhere never', () => {
+    const located = side('西湖区蒋村街道前刘村旭日养殖厂养殖废水排进河', { category: 'water', divisionCode: '330106' });
+    const ambiguous = side('西湖区滨河路的旭日养殖厂粪水直接排到沟里', { category: 'water', divisionCode: null, divisionCandidates: ['330106', '360103'], at: T0 + DAY });
+    const m = scoreMatch(ambiguous, located);
+    expect(m.parts).toMatchObject({ division: 'unknown', divisionCandidate: true, entity: 'same' });
+    expect(m.decision).toBe('auto');
+    expect(scoreMatch(ambiguous, { ...located, divisionCode: '320106' }).decision).toBe('none');
+    // Without candidates the same pair is only a suggestion.
+    expect(scoreMatch({ ...ambiguous, divisionCandidates: [] }, located).decision).toBe('suggested');
+  });
+});
+
 describe('scoreMatch: the same complainant again (重复举报)', () => {
   const waste = (text: string, extra: Partial<MatchSide> = {}) => side(text, { category: 'solid_waste', divisionCode: '211103', ...extra });
 
