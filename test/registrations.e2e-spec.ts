@@ -66,6 +66,30 @@ describe('staff registrations of letters, visits and transfers', () => {
     expect(rows.rows).toEqual([{ refs: ['LX20240915-001', 'LX20240915-501'] }]);
   });
 
+  it('keeps one submission when the same letter is registered twice at the same moment, under one number or two', async () => {
+    const rounds = Array.from({ length: 6 }, (_, i) => i);
+    for (const i of rounds) {
+      const same = { name: `许${i}`, receivedDate: '2024-09-17', scannedPages: [{ filename: `scan_0917_${i}.pdf`, dataBase64: PDF.toString('base64') }] };
+      // The same number twice, and the same letter under two numbers, all posted at once.
+      const answers = await Promise.all([
+        register('letter', letter({ ...same, registrationNumber: `LX20240917-${i}A` })),
+        register('letter', letter({ ...same, registrationNumber: `LX20240917-${i}A` })),
+        register('letter', letter({ ...same, registrationNumber: `LX20240917-${i}B` })),
+        register('letter', letter({ ...same, registrationNumber: `LX20240917-${i}B` })),
+      ]);
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 201]);
+      expect(new Set(answers.map((a) => a.json.id)).size).toBe(1);
+      const rows = await db.query(`SELECT refs FROM submissions WHERE channel_type = 'letter' AND refs && $1::text[]`, [[`LX20240917-${i}A`, `LX20240917-${i}B`]]);
+      expect(rows.rows).toHaveLength(1);
+      expect([...rows.rows[0].refs].sort()).toEqual([`LX20240917-${i}A`, `LX20240917-${i}B`]);
+    }
+    const judged = await waitFor(async () => {
+      const r = await db.query(`SELECT status, case_id FROM submissions WHERE channel_type = 'letter' AND ref LIKE 'LX20240917-%'`);
+      return r.rows.every((x) => x.status !== 'pending') ? r.rows : undefined;
+    }, { what: 'raced letters judged' });
+    expect(judged).toHaveLength(rounds.length);
+  });
+
   it('generates a registration number when staff give none; the same Idempotency-Key gives the same one', async () => {
     const body = { visitDate: '2024-09-16T09:30', name: '陈刚', visitors: 6, summary: '反映鼓楼区某小区旁的搅拌站粉尘污染严重，居民联名来访。', address: '江苏省南京市鼓楼区热河南路' };
     const a = await register('visit', body, { 'idempotency-key': 'visit-desk-1' });

@@ -36,8 +36,8 @@ export const importProviders: Provider[] = [
   },
   {
     provide: RegistrationService,
-    inject: [InboxRecorder, ImportRepository, SubmissionRepository, BLOB_STORE, CONFIG],
-    useFactory: (recorder: InboxRecorder, imports: ImportRepository, submissions: SubmissionRepository, blobs: BlobStore, config: AppConfig) =>
-      new RegistrationService({ recorder, imports, submissions, blobs, maxPageBytes: config.REGISTRATION_MAX_BYTES }),
+    inject: [InboxRecorder, ImportRepository, SubmissionRepository, BLOB_STORE, DATA_SOURCE, CONFIG],
+    useFactory: (recorder: InboxRecorder, imports: ImportRepository, submissions: SubmissionRepository, blobs: BlobStore, dataSource: DataSource, config: AppConfig) =>
+      new RegistrationService({ recorder, imports, submissions, blobs, dataSource, maxPageBytes: config.REGISTRATION_MAX_BYTES }),
   },
 ];

@@ -11,7 +11,9 @@ import {
 } from '@huiliu/adapters';
 import type { BlobStore } from '@huiliu/platform';
 import type { ChannelEntity, ImportRepository, SubmissionRepository } from '@huiliu/store';
+import type { DataSource } from 'typeorm';
 import type { InboxRecorder } from '../inbox-recorder';
+import { withAdvisoryLock } from './advisory-lock.util';
 
 export const REGISTRATION_TYPES = ['letter', 'visit', 'transfer'] as const;
 export type RegistrationType = (typeof REGISTRATION_TYPES)[number];
@@ -53,7 +55,9 @@ export interface RegistrationOutcome {
  * one Idempotency-Key), so a repeated registration is recognised.
  */
 export class RegistrationService {
-  constructor(private readonly deps: { recorder: InboxRecorder; imports: ImportRepository; submissions: SubmissionRepository; blobs: BlobStore; maxPageBytes: number }) {}
+  constructor(
+    private readonly deps: { recorder: InboxRecorder; imports: ImportRepository; submissions: SubmissionRepository; blobs: BlobStore; dataSource: DataSource; maxPageBytes: number },
+  ) {}
 
   async register(channel: ChannelEntity, body: unknown, opts: { idempotencyKey?: string | null } = {}): Promise<RegistrationOutcome> {
     const type = channel.type as RegistrationType;
@@ -74,24 +78,35 @@ export class RegistrationService {
     else submission = transferEntryToSubmission(parseOr422(TransferEntrySchema, input), { generatedRef });
     const generated = submission.ref === generatedRef;
 
-    if (type === 'letter') {
-      // The number already on a letter (its own, or folded into another letter's refs): a repeat.
-      const knownId = (await this.deps.imports.refsAlreadyKnown('letter', [submission.ref])).get(submission.ref);
-      if (knownId) {
-        const existing = await this.deps.submissions.findById(knownId);
-        return { id: knownId, ref: submission.ref, generated, duplicate: true, foldedInto: null, status: existing?.status ?? 'pending' };
-      }
-      const holder = identity ? (await this.deps.imports.findLettersByIdentity([identity])).get(identity) : undefined;
-      if (holder && holder.sourceKey !== sourceKeyOf('letter', submission.ref)) {
-        await this.deps.imports.foldRefs(holder.id, [submission.ref]);
-        const existing = await this.deps.submissions.findById(holder.id);
-        return { id: holder.id, ref: submission.ref, generated, duplicate: true, foldedInto: holder.id, status: existing?.status ?? 'pending' };
-      }
-    }
-
     const raw = Buffer.from(JSON.stringify({ type, entry: input, registeredAt: new Date().toISOString() }));
-    const outcome = await this.deps.recorder.record({ channelId: channel.id, submission, raw, rawContentType: 'application/json' });
-    return { id: outcome.id, ref: submission.ref, generated, duplicate: !outcome.created, foldedInto: null, status: outcome.status };
+    const record = async (): Promise<RegistrationOutcome> => {
+      if (type === 'letter') {
+        const folded = await this.foldLetter(submission.ref, identity, generated);
+        if (folded) return folded;
+      }
+      const outcome = await this.deps.recorder.record({ channelId: channel.id, submission, raw, rawContentType: 'application/json' });
+      return { id: outcome.id, ref: submission.ref, generated, duplicate: !outcome.created, foldedInto: null, status: outcome.status };
+    };
+    // The same letter posted twice at once (two desks, a double click) must not become two submissions: the
+    // look-up for an earlier registration and the recording of this one happen under one lock per letter.
+    return identity ? withAdvisoryLock(this.deps.dataSource, `letter-identity:${identity}`, record) : record();
+  }
+
+  /** A letter already registered (this number, or the same letter under another number): the outcome, else null. */
+  private async foldLetter(ref: string, identity: string | null, generated: boolean): Promise<RegistrationOutcome | null> {
+    // The number already on a letter (its own, or folded into another letter's refs): a repeat.
+    const knownId = (await this.deps.imports.refsAlreadyKnown('letter', [ref])).get(ref);
+    if (knownId) {
+      const existing = await this.deps.submissions.findById(knownId);
+      return { id: knownId, ref, generated, duplicate: true, foldedInto: null, status: existing?.status ?? 'pending' };
+    }
+    const holder = identity ? (await this.deps.imports.findLettersByIdentity([identity])).get(identity) : undefined;
+    if (holder && holder.sourceKey !== sourceKeyOf('letter', ref)) {
+      await this.deps.imports.foldRefs(holder.id, [ref]);
+      const existing = await this.deps.submissions.findById(holder.id);
+      return { id: holder.id, ref, generated, duplicate: true, foldedInto: holder.id, status: existing?.status ?? 'pending' };
+    }
+    return null;
   }
 
   /** Decodes and stores posted pages; returns the page metadata the entry schemas expect. */
