@@ -41,11 +41,16 @@ const argv = process.argv.slice(2);
 const verbose = argv.includes('--verbose');
 const real = argv.includes('--real');
 const withLabel = argv.includes('--label');
+/** --auto-only: a suggested duplicate opens a case of its own (only what attaches without an officer). */
+const autoOnly = argv.includes('--auto-only');
+const order = argv.includes('--order') ? argv[argv.indexOf('--order') + 1] : 'time';
 const PEPPER = 'dedup-eval';
 
 /** One submission to match: what extractIncidentFeatures reads, plus the judged division and category. */
 interface Entry {
   key: string;
+  /** Channel type (hotline, letter, email, telegram, wechat, web). */
+  channel: string;
   source: Dedup.IncidentSource;
   at: number;
   complainant: { phone?: string | null; email?: string | null; handle?: string | null };
@@ -92,6 +97,7 @@ function oracleEntries(records: SampleRecord[]): { entries: Entry[]; truth: Trut
     if (r.truth.expect.redelivery_of || r.foldedInto) continue;
     entries.set(r.key, {
       key: r.key,
+      channel: r.truth.channel === 'letters' ? 'letter' : r.truth.channel,
       source: { text: r.text, title: r.title, subject: r.subject, address: r.address, divisionCode: r.truth.expect.division, category: r.truth.expect.category },
       divisionCandidates: r.truth.expect.division ? [] : (r.truth.expect.division_candidates ?? []),
       at: r.at,
@@ -122,6 +128,7 @@ async function realEntries(records: SampleRecord[]): Promise<{ entries: Entry[];
     const j = js.judgement;
     return {
       key: js.sourceKey,
+      channel: s.channelType,
       source: {
         text: s.text,
         title: s.title,
@@ -200,7 +207,7 @@ interface Run {
  * (chooseCase) and attaches on 'auto'.
  */
 function simulateCases(entries: Entry[], config: Dedup.MatchConfig, bands: Dedup.BandOptions): Run {
-  const primary = entries.filter((e) => e.accepted).sort((a, b) => a.at - b.at);
+  const primary = inProcessingOrder(entries.filter((e) => e.accepted));
   const index = new Map<string, Set<number>>();
   const cases: Dedup.CaseFeatures[] = [];
   const items: Item[] = [];
@@ -218,13 +225,14 @@ function simulateCases(entries: Entry[], config: Dedup.MatchConfig, bands: Dedup
     run.chooseMs += now() - t1;
     run.scored += found.size;
     let cluster: number;
-    if (choice.decision === 'auto' && choice.caseId !== null) {
+    if (choice.decision === 'suggested') run.grey++;
+    // The pipeline attaches a suggested duplicate to the case too (an officer may split it later).
+    if (choice.caseId !== null && (choice.decision === 'auto' || (choice.decision === 'suggested' && !autoOnly))) {
       cluster = choice.caseId;
       cases[cluster] = dedup.mergeCaseFeatures(cases[cluster], side);
       if (choice.reasons.some((r) => r.startsWith('polluter name unique'))) run.uniqueAuto++;
       if (choice.reasons.some((r) => r.startsWith('the only case'))) run.soleAuto++;
     } else {
-      if (choice.decision === 'suggested') run.grey++;
       cluster = cases.length;
       cases.push(dedup.caseFeaturesOf(side));
     }
@@ -241,9 +249,22 @@ function simulateCases(entries: Entry[], config: Dedup.MatchConfig, bands: Dedup
   return run;
 }
 
+const INGEST_ORDER = ['hotline', 'letter', 'email', 'telegram', 'wechat', 'web'];
+
+/**
+ * Submission time order, or with --order ingest the order ../shared/eval/score.mjs feeds the corpus in:
+ * channel by channel (hotline, letter, email, telegram, wechat, web), each in time order, as a replay would.
+ */
+function inProcessingOrder(entries: Entry[]): Entry[] {
+  const byTime = [...entries].sort((a, b) => a.at - b.at);
+  if (order !== 'ingest') return byTime;
+  const channel = (e: Entry) => INGEST_ORDER.indexOf(e.channel);
+  return byTime.sort((a, b) => channel(a) - channel(b));
+}
+
 /** Report-to-report: each submission against single earlier members (scoreMatch), a diagnostic. */
 function simulatePairwise(entries: Entry[], config: Dedup.MatchConfig, bands: Dedup.BandOptions): Run {
-  const primary = entries.filter((e) => e.accepted).sort((a, b) => a.at - b.at);
+  const primary = inProcessingOrder(entries.filter((e) => e.accepted));
   const index = new Map<string, number[]>();
   const items: Item[] = [];
   const clusterOfEntry = new Map<string, number>();
@@ -453,7 +474,7 @@ async function main() {
     const cross = pw.fps.filter(([a, b]) => halfOf(a.t.expect.incident!) !== halfOf(b.t.expect.incident!)).length;
     console.log(`false pairs across the halves ${cross}`);
   }
-  console.log(`grey band (best candidate 'suggested') ${run.grey}; automatic by a unique polluter name ${run.uniqueAuto}, by the only case of the division ${run.soleAuto}`);
+  console.log(`grey band (decided 'suggested') ${run.grey}; automatic by a unique polluter name ${run.uniqueAuto}, by the only case of the division ${run.soleAuto}`);
   console.log(`keys: ${(run.probes / run.items.length).toFixed(1)} probes per submission, ${run.indexRows} stored rows; candidates scored ${run.scored} (${(run.scored / run.items.length).toFixed(1)} per submission)`);
   console.log(`in the run: features + keys ${((run.featureMs / run.items.length) * 1000).toFixed(1)} µs per submission, chooseCase ${((run.chooseMs / Math.max(1, run.scored)) * 1000).toFixed(1)} µs per candidate`);
   if (!pairwiseMode) console.log(measureCost(run, config));
@@ -492,6 +513,24 @@ async function main() {
     for (const r of rows) if (r.entry && !itemOf.has(r.entry.key) && inHalf(r.t.expect.incident)) unmatched++;
     console.log([...tally].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${v}\t${k}`).join('\n'));
     console.log(`${unmatched} valid records in submissions that judging did not accept (no case)`);
+  }
+  if (argv.includes('--grey')) {
+    // Suggested attachments (the pipeline puts them in the case), right or wrong against the case's first member.
+    const tally = new Map<string, [number, number]>();
+    for (const it of run.items) {
+      if (!it.why.startsWith('suggested') || !inHalf(it.entry.records[0]?.expect.incident)) continue;
+      const first = run.items.find((x) => x.cluster === it.cluster)!;
+      if (first === it) continue;
+      const right = first.entry.records[0]?.expect.incident === it.entry.records[0]?.expect.incident;
+      const why =
+        ['polluter name carried by', 'no identifying evidence'].find((b) => it.why.includes(b)) ?? 'below the automatic threshold';
+      const k = `${why} | div ${dedup.divisionCompatibility(it.side.divisionCode, run.cases[it.cluster]?.divisionCode ?? null)}`;
+      const t = tally.get(k) ?? [0, 0];
+      t[right ? 0 : 1]++;
+      tally.set(k, t);
+      if (verbose) console.log(`grey ${right ? 'right' : 'WRONG'} ${show(it.entry, it.side)}\n    → ${it.why.slice(0, 200)}`);
+    }
+    for (const [k, [r, w]] of tally) console.log(`suggested: ${k}: right ${r}, wrong ${w}`);
   }
   if (argv.includes('--causes')) {
     // Missed pairs by what the two reports share: division known on both, names, places.

@@ -97,21 +97,25 @@ function names(result: MatchResult): boolean {
  * without a name or place (config.soleCase): 就是这个位置，渣土车偷倒垃圾 after a location message.
  */
 export function chooseCase<Id>(sub: MatchSide, candidates: readonly CaseCandidate<Id>[], config: MatchConfig = DEFAULT_MATCH_CONFIG): CaseChoice<Id> {
-  let best: { caseId: Id; result: MatchResult } | null = null;
-  let bestFeatures: CaseFeatures | null = null;
+  type Scored = { caseId: Id; result: MatchResult; features: CaseFeatures };
+  let best: Scored | null = null;
+  // The best candidate agreeing only by name across a missing division, decided by the whole candidate set below.
+  let byName: Scored | null = null;
   let sameName = 0;
-  const sole: { caseId: Id; result: MatchResult }[] = [];
+  const sole: Scored[] = [];
   for (const cand of candidates) {
     const result = scoreAgainstCase(sub, cand.features, config);
+    const scored = { caseId: cand.caseId, result, features: cand.features };
     if (result.parts.category && names(result)) sameName++;
-    if (soleCaseCompatible(sub, cand.features, result, config)) sole.push({ caseId: cand.caseId, result });
+    if (soleCaseCompatible(sub, cand.features, result, config)) sole.push(scored);
     if (result.decision === 'none') continue;
+    if (result.decision === 'suggested' && result.parts.division === 'unknown' && names(result)) {
+      if (!byName || result.score > byName.result.score) byName = scored;
+      continue;
+    }
     // Identified evidence wins over a higher score from wording alone: an 'auto' candidate before any 'suggested' one.
     const auto = result.decision === 'auto';
-    if (!best || (auto !== (best.result.decision === 'auto') ? auto : result.score > best.result.score)) {
-      best = { caseId: cand.caseId, result };
-      bestFeatures = cand.features;
-    }
+    if (!best || (auto !== (best.result.decision === 'auto') ? auto : result.score > best.result.score)) best = scored;
   }
   if (config.soleCase && sole.length === 1 && (!best || best.result.decision !== 'auto')) {
     const only = sole[0];
@@ -123,27 +127,28 @@ export function chooseCase<Id>(sub: MatchSide, candidates: readonly CaseCandidat
       result: only.result,
     };
   }
-  if (!best) return { caseId: null, decision: 'none', score: 0, reasons: ['no candidate case'], result: null };
-  const { result } = best;
-  let decision = result.decision;
-  const reasons = [...result.reasons];
-  const uniqueNameApplies = config.uniqueName === 'both' || (config.uniqueName === 'submission' && !sub.divisionCode);
-  if (
-    uniqueNameApplies &&
-    decision === 'suggested' &&
-    result.parts.division === 'unknown' &&
-    result.parts.entity === 'same' &&
-    (result.parts.problem ?? 0) > 0 &&
-    !placesConflict(sub, bestFeatures!, result) &&
-    result.parts.text >= (config.uniqueNameMinText ?? 0) &&
-    result.score >= config.autoThreshold
-  ) {
-    if (sameName === 1) {
-      decision = 'auto';
-      reasons.push(`polluter name unique among ${candidates.length} candidate cases`);
-    } else {
-      reasons.push(`polluter name carried by ${sameName} candidate cases`);
+  if (byName && (!best || best.result.decision !== 'auto')) {
+    const { result } = byName;
+    const uniqueNameApplies = config.uniqueName === 'both' || (config.uniqueName === 'submission' && !sub.divisionCode);
+    const attachable =
+      uniqueNameApplies &&
+      result.parts.entity === 'same' &&
+      (result.parts.problem ?? 0) > 0 &&
+      !placesConflict(sub, byName.features, result) &&
+      result.parts.text >= (config.uniqueNameMinText ?? 0) &&
+      result.score >= config.autoThreshold;
+    if (attachable && sameName === 1) {
+      return { caseId: byName.caseId, decision: 'auto', score: result.score, reasons: [...result.reasons, `polluter name unique among ${candidates.length} candidate cases`], result };
+    }
+    // Otherwise a name alone across a missing division is as likely another incident of a same-named firm:
+    // no suggestion, unless the deployment wants officers to see them (config.suggestNameWithoutDivision).
+    if (!best && config.suggestNameWithoutDivision) {
+      return { caseId: byName.caseId, decision: 'suggested', score: result.score, reasons: [...result.reasons, `polluter name carried by ${sameName} candidate cases`], result };
     }
   }
-  return { caseId: best.caseId, decision, score: result.score, reasons, result };
+  if (!best) {
+    const why = byName ? `only a polluter name without a division, carried by ${sameName} candidate cases` : 'no candidate case';
+    return { caseId: null, decision: 'none', score: 0, reasons: [why], result: null };
+  }
+  return { caseId: best.caseId, decision: best.result.decision, score: best.result.score, reasons: best.result.reasons, result: best.result };
 }

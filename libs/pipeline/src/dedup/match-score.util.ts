@@ -31,6 +31,13 @@ export interface MatchConfig {
    */
   uniqueNameMinText?: number;
   /**
+   * Whether a polluter name across a missing division that does not attach automatically (the name is
+   * carried by several cases, or nothing else agrees) is still offered as a suggested duplicate. Off by
+   * default: a suggested duplicate joins the case until an officer splits it, and such a name is as often
+   * another incident of a same-named firm.
+   */
+  suggestNameWithoutDivision?: boolean;
+  /**
    * Whether a submission attaches automatically to the only candidate case of its division (same code)
    * and category that shares a problem group with it and conflicts in nothing (chooseCase).
    */

@@ -106,13 +106,16 @@ describe('chooseCase: a polluter name without a division', () => {
     expect(choice.reasons.join(' ')).toMatch(/unique/);
   });
 
-  it('only suggests when the same name exists in another county (hard negative)', () => {
-    const sub = side('我家附近的华泰化工晚上冒黑烟', { divisionCode: null, at: T0 + DAY });
-    const choice = chooseCase(sub, [
+  it('does not choose when the same name exists in another county (hard negative), unless asked to suggest', () => {
+    const sub = side('我家附近的华泰化工半夜排黑烟，呛得人直咳嗽', { divisionCode: null, at: T0 + DAY });
+    const both = [
       { caseId: 'a', features: county('320106', '华泰化工') },
       { caseId: 'b', features: county('410108', '华泰化工') },
-    ]);
-    expect(choice.decision).toBe('suggested');
+    ];
+    const choice = chooseCase(sub, both);
+    expect(choice).toMatchObject({ caseId: null, decision: 'none' });
+    expect(choice.reasons.join(' ')).toMatch(/carried by 2/);
+    expect(chooseCase(sub, both, { ...DEFAULT_MATCH_CONFIG, suggestNameWithoutDivision: true }).decision).toBe('suggested');
   });
 
   it('only suggests on a near spelling of the name or without a shared problem', () => {
@@ -125,7 +128,7 @@ describe('chooseCase: a polluter name without a division', () => {
   it('does not attach on the name when both sides name roads and none agree', () => {
     const c = caseOf(side('同兴镇纬二路的华泰化工有限公司半夜排放黑烟', { divisionCode: '150425' }));
     const sub = side('青年路的华泰化工晚上冒黑烟', { divisionCode: null, at: T0 + DAY });
-    expect(chooseCase(sub, [{ caseId: 'a', features: c }]).decision).toBe('suggested');
+    expect(chooseCase(sub, [{ caseId: 'a', features: c }]).decision).toBe('none');
   });
 
   it('needs some shared wording beyond the name: another incident of a same-named firm is described otherwise', () => {
@@ -133,16 +136,16 @@ describe('chooseCase: a polluter name without a division', () => {
     const alike = side('我家附近的华泰化工半夜排黑烟，呛得人直咳嗽', { divisionCode: null, at: T0 + DAY });
     const unlike = side('华泰化工那边一到下雨天烟囱就往外冒浓烟，整条街都能看到，老人孩子都不敢出门', { divisionCode: null, at: T0 + DAY });
     expect(scoreAgainstCase(unlike, c).parts.text).toBeLessThan(DEFAULT_MATCH_CONFIG.uniqueNameMinText!);
-    expect(chooseCase(unlike, [{ caseId: 'a', features: c }]).decision).toBe('suggested');
+    expect(chooseCase(unlike, [{ caseId: 'a', features: c }]).decision).toBe('none');
     expect(chooseCase(alike, [{ caseId: 'a', features: c }]).decision).toBe('auto');
-    expect(chooseCase(alike, [{ caseId: 'a', features: c }], { ...DEFAULT_MATCH_CONFIG, uniqueName: 'off' }).decision).toBe('suggested');
+    expect(chooseCase(alike, [{ caseId: 'a', features: c }], { ...DEFAULT_MATCH_CONFIG, uniqueName: 'off' }).decision).toBe('none');
   });
 
   it('lets a submission with a division join a case without one on a unique name (uniqueName both), not under submission', () => {
     const c = caseOf(side('我家附近的华泰化工半夜排放黑烟，呛得人直咳嗽', { divisionCode: null }));
     const sub = side('鼓楼区中山路华泰化工有限公司半夜排放黑烟', { at: T0 + DAY });
     expect(chooseCase(sub, [{ caseId: 'a', features: c }]).decision).toBe('auto');
-    expect(chooseCase(sub, [{ caseId: 'a', features: c }], { ...DEFAULT_MATCH_CONFIG, uniqueName: 'submission' }).decision).toBe('suggested');
+    expect(chooseCase(sub, [{ caseId: 'a', features: c }], { ...DEFAULT_MATCH_CONFIG, uniqueName: 'submission' }).decision).toBe('none');
   });
 });
 
