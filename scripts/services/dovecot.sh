@@ -3,6 +3,8 @@
 #
 #   scripts/services/dovecot.sh install   install dovecot-imapd if it is missing (Debian/Ubuntu, as root)
 #   scripts/services/dovecot.sh check     print the Dovecot version; fail when it is not installed
+#   scripts/services/dovecot.sh cert DIR  write a throwaway self-signed certificate for 127.0.0.1 and
+#                                         localhost to DIR/cert.pem and DIR/key.pem (openssl)
 #
 # The tests never use the system service or /etc/dovecot: test/support/dovecot.ts writes its own
 # configuration into a temporary directory and runs a private server on a loopback port. So the
@@ -11,6 +13,8 @@
 set -eu
 
 PKG=dovecot-imapd
+# The TLS tests make their certificate with openssl at setup.
+TOOLS=openssl
 
 installed() {
   command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || return 1
@@ -28,11 +32,11 @@ cleanup() {
 }
 
 apt_install() {
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$PKG" >>"$LOG" 2>&1
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$PKG" $TOOLS >>"$LOG" 2>&1
 }
 
 install_pkg() {
-  if installed; then return 0; fi
+  if installed && command -v openssl >/dev/null 2>&1; then return 0; fi
   if [ "$(id -u)" -ne 0 ]; then
     echo "dovecot.sh: installing $PKG needs root (run: sudo $0 install)" >&2
     exit 1
@@ -62,6 +66,27 @@ install_pkg() {
   fi
 }
 
+# A certificate for one test server, valid two days, never trusted by anything but the tests that pin it.
+# An EC key keeps generation fast; basicConstraints CA:TRUE (openssl's default for -x509) lets a client
+# trust it as its own CA.
+make_cert() {
+  dir=$1
+  if ! command -v openssl >/dev/null 2>&1; then
+    echo "dovecot.sh: openssl is not installed (run: $0 install)" >&2
+    exit 1
+  fi
+  mkdir -p "$dir"
+  umask 077
+  if ! openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+    -subj "/CN=huiliu-test-imap" -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+    -keyout "$dir/key.pem" -out "$dir/cert.pem" >"$dir/openssl.log" 2>&1; then
+    cat "$dir/openssl.log" >&2
+    echo "dovecot.sh: could not make a test certificate in $dir" >&2
+    exit 1
+  fi
+  chmod 644 "$dir/cert.pem"
+}
+
 case "${1:-}" in
   install)
     install_pkg
@@ -73,8 +98,15 @@ case "${1:-}" in
     fi
     PATH="$PATH:/usr/sbin" dovecot --version
     ;;
+  cert)
+    if [ -z "${2:-}" ]; then
+      echo "usage: $0 cert DIR" >&2
+      exit 2
+    fi
+    make_cert "$2"
+    ;;
   *)
-    echo "usage: $0 install|check" >&2
+    echo "usage: $0 install|check|cert DIR" >&2
     exit 2
     ;;
 esac

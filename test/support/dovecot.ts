@@ -50,6 +50,11 @@ export interface StartDovecotOptions {
   startTimeoutMs?: number;
   /** Keep the temporary directory after stop(), for looking at the Maildir and the log. */
   keepFiles?: boolean;
+  /**
+   * Also serve TLS with a throwaway self-signed certificate made at setup (under the server's directory):
+   * implicit TLS (IMAPS) on `tlsPort`, and STARTTLS offered on the plain port.
+   */
+  tls?: boolean;
 }
 
 interface SystemAccount {
@@ -135,7 +140,32 @@ function groupName(gid: number): string | null {
   return null;
 }
 
-function renderConfig(root: string, port: number, instance: string): string {
+const CERT_SCRIPT = path.join(__dirname, '../../scripts/services/dovecot.sh');
+
+/** The test certificate of a server directory: made by `dovecot.sh cert`, answered as file paths. */
+function makeCertificate(root: string): { cert: string; key: string } {
+  const dir = path.join(root, 'tls');
+  execFileSync('sh', [CERT_SCRIPT, 'cert', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return { cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem') };
+}
+
+interface TlsListener {
+  port: number;
+  cert: string;
+  key: string;
+}
+
+function renderTls(tls: TlsListener | null): string {
+  if (!tls) return 'ssl = no';
+  // ssl = yes: STARTTLS on the plain port and the imaps listener below. Plaintext logins stay allowed so
+  // the same server also serves channels with security none.
+  return `ssl = yes
+ssl_cert = <${tls.cert}
+ssl_key = <${tls.key}
+ssl_min_protocol = TLSv1.2`;
+}
+
+function renderConfig(root: string, port: number, instance: string, tls: TlsListener | null): string {
   const { mail, login, internal, internalGroup } = accounts();
   return `# Written by test/support/dovecot.ts for one test server; everything lives under ${root}.
 base_dir = ${root}/run
@@ -144,7 +174,7 @@ instance_name = ${instance}
 log_path = ${root}/dovecot.log
 protocols = imap
 listen = ${HOST}
-ssl = no
+${renderTls(tls)}
 # Loopback only: IMAP LOGIN / AUTHENTICATE PLAIN without TLS, as the channel's tests connect.
 disable_plaintext_auth = no
 auth_mechanisms = plain login
@@ -180,7 +210,9 @@ service imap-login {
     port = ${port}
   }
   inet_listener imaps {
-    port = 0
+    address = ${HOST}
+    port = ${tls ? tls.port : 0}
+    ssl = ${tls ? 'yes' : 'no'}
   }
 }
 service anvil {
@@ -320,6 +352,10 @@ export class DovecotServer {
   readonly host = HOST;
   readonly users: MailUser[] = [];
   readonly configPath: string;
+  /** The implicit-TLS (IMAPS) port, when started with `tls`. */
+  tlsPort: number | null = null;
+  /** The server's self-signed certificate (PEM file), when started with `tls`. */
+  certificatePath: string | null = null;
   private child: ChildProcess | null = null;
   private exited: Promise<void> = Promise.resolve();
   private hasExited = true;
@@ -337,7 +373,15 @@ export class DovecotServer {
   /** Options for `new ImapFlow(...)` that log in as `user` (the first user by default). */
   imapOptions(user?: string): ImapFlowOptions {
     const u = this.account(user);
-    return { host: this.host, port: this.port, secure: false, auth: { user: u.user, pass: u.password }, logger: false };
+    // On a tls server imapflow upgrades the plain port with STARTTLS on its own: it must trust the test certificate.
+    const tls = this.certificatePath ? { tls: { ca: this.certificatePem() } } : {};
+    return { host: this.host, port: this.port, secure: false, auth: { user: u.user, pass: u.password }, logger: false, ...tls };
+  }
+
+  /** The server's certificate as PEM, for a client that pins it (`tls` servers only). */
+  certificatePem(): string {
+    if (!this.certificatePath) throw new Error('this Dovecot server was started without tls');
+    return readFileSync(this.certificatePath, 'utf8');
   }
 
   /** The Dovecot log so far (logins, errors), for failure messages. */
@@ -626,7 +670,15 @@ export async function startDovecot(opts: StartDovecotOptions = {}): Promise<Dove
     const users = opts.users ?? ['intake'];
     for (const u of users) server.users.push(typeof u === 'string' ? { user: u, password: randomBytes(9).toString('base64url') } : { ...u });
     server.writeUsers();
-    writeFileSync(server.configPath, renderConfig(root, port, path.basename(root)));
+    let tls: TlsListener | null = null;
+    if (opts.tls) {
+      let tlsPort = await freePort();
+      while (tlsPort === port) tlsPort = await freePort();
+      tls = { port: tlsPort, ...makeCertificate(root) };
+      server.tlsPort = tls.port;
+      server.certificatePath = tls.cert;
+    }
+    writeFileSync(server.configPath, renderConfig(root, port, path.basename(root), tls));
     try {
       await server.launch();
       return server;

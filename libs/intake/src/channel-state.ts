@@ -6,7 +6,8 @@ import type { ChannelType } from '@huiliu/contracts';
  * API. The worker writes it; the gateway reads it. Kept in Redis (one hash per deployment, keyed by the
  * queue prefix): it is live state, not a record, and a report that stops being refreshed turns `stale`.
  */
-export const CHANNEL_STATES = ['connecting', 'connected', 'backing_off', 'auth_failed', 'misconfigured', 'disabled'] as const;
+/** `tls_untrusted`: the server's certificate is not trusted under the channel's settings; it stops, like `auth_failed`. */
+export const CHANNEL_STATES = ['connecting', 'connected', 'backing_off', 'auth_failed', 'tls_untrusted', 'misconfigured', 'disabled'] as const;
 export type ChannelRunState = (typeof CHANNEL_STATES)[number];
 
 export interface ChannelStateReport {

@@ -20,8 +20,20 @@ export const EmailChannelSettings = z
     port: z.number().int().min(1).max(65535).optional(),
     /** `tls`: TLS from the first byte (IMAPS); `starttls`: cleartext then mandatory STARTTLS; `none`: loopback and tests only. */
     security: z.enum(['tls', 'starttls', 'none']).default('tls'),
-    /** Verify the server's certificate (turn off only for a self-signed server you trust). */
+    /**
+     * Verify the server's certificate against the system's CAs (or `tlsCa`). Turning it off accepts any
+     * certificate, a man in the middle's too: prefer `tlsCa`.
+     */
     tlsVerify: z.boolean().default(true),
+    /**
+     * PEM certificate(s) to trust for this server instead of the system's CAs: the CA of a private PKI, or
+     * the server's own self-signed certificate (pinning it). The host name must still match the certificate.
+     */
+    tlsCa: z
+      .string()
+      .max(64 * 1024)
+      .refine((s) => /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(s), 'one or more PEM certificates (-----BEGIN CERTIFICATE-----)')
+      .optional(),
     user: z.string().min(1).max(320),
     folder: folderName.default('INBOX'),
     /** `flag`: add \Seen and the keyword; `move`: move to `moveTo` (copy + expunge where the server lacks MOVE). */

@@ -46,6 +46,29 @@ export interface MailboxRunnerDeps {
 /** Raised when the server refuses the credentials: the channel stops until its settings change. */
 class AuthFailed extends Error {}
 
+/** Raised when the server's certificate is not trusted: the channel stops until its settings change. */
+class TlsUntrusted extends Error {}
+
+/** OpenSSL's and Node's codes for a certificate that failed verification (not a network failure). */
+const UNTRUSTED_CERT_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+function untrustedCertificate(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return typeof code === 'string' && UNTRUSTED_CERT_CODES.has(code);
+}
+
 const sleep = (ms: number, signal: { wake: () => void; promise: Promise<void> }) =>
   Promise.race([new Promise<void>((r) => setTimeout(r, ms).unref()), signal.promise]);
 
@@ -127,7 +150,8 @@ export class MailboxRunner {
       port,
       secure: s.security === 'tls',
       doSTARTTLS: s.security === 'starttls' ? true : s.security === 'none' ? false : undefined,
-      tls: { rejectUnauthorized: s.tlsVerify },
+      // Also used for the STARTTLS upgrade. tlsCa replaces the system's CAs for this server only.
+      tls: { rejectUnauthorized: s.tlsVerify, ...(s.tlsCa ? { ca: s.tlsCa } : {}) },
       auth: { user: s.user, pass: this.channel.password },
       logger: false,
       // IDLE is restarted well within the socket timeout; polling covers an IDLE that died silently.
@@ -159,6 +183,7 @@ export class MailboxRunner {
           await client.connect();
         } catch (err) {
           if ((err as { authenticationFailed?: boolean })?.authenticationFailed) throw new AuthFailed(describe(err));
+          if (untrustedCertificate(err)) throw new TlsUntrusted(describe(err));
           throw err;
         }
         if (this.stopping) break;
@@ -179,6 +204,14 @@ export class MailboxRunner {
           // Trying again with the same password only locks the account: stop until the channel changes.
           log.warn({ reason: err.message }, 'mailbox login refused; channel stopped until its settings or credentials change');
           this.deps.onState('auth_failed', err.message);
+          client.close();
+          return;
+        }
+        if (err instanceof TlsUntrusted) {
+          // Connecting again would be refused the same way: stop until the channel's trust settings change.
+          const detail = `server certificate not trusted (${err.message}); set settings.tlsCa to the server's CA or certificate, or tlsVerify: false`;
+          log.warn({ reason: err.message }, 'mailbox certificate not trusted; channel stopped until its settings change');
+          this.deps.onState('tls_untrusted', detail);
           client.close();
           return;
         }
