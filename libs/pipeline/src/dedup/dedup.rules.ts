@@ -19,6 +19,7 @@ export interface FeatureRules {
   commonNounTrades: string[];
   venues: string[];
   positionWords: string[];
+  anchorNotAhead: string;
   determiners: string[];
   indefiniteDeterminers: string[];
   brandStops: string;

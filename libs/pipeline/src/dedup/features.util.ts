@@ -56,10 +56,17 @@ for (const [group, words] of Object.entries(FEATURE_RULES.kindGroups)) {
 export function kindGroupOf(kind: string): string | null {
   const exact = KIND_GROUP.get(kind);
   if (exact) return exact;
-  // A run of anchors (水产养殖场, 钢结构厂, 综合体项目工地): the longest known word it ends with.
+  // A run of anchors (水产养殖场, 钢结构厂, 综合体项目工地): the longest known word it ends with, else the
+  // longest it holds (商住楼工地渣土车: the site's trucks).
   for (let i = 1; i < kind.length; i++) {
     const g = KIND_GROUP.get(kind.slice(i));
     if (g) return g;
+  }
+  for (let len = kind.length - 1; len >= 2; len--) {
+    for (let i = 0; i + len <= kind.length; i++) {
+      const g = KIND_GROUP.get(kind.slice(i, i + len));
+      if (g) return g;
+    }
   }
   return null;
 }
@@ -85,6 +92,7 @@ const PLACE_NOT_AHEAD = new Set(foldText(FEATURE_RULES.placeNotAhead));
 const MAX_PLACE_NAME = 4;
 
 const PLACE_AHEAD_RE = new RegExp(`^(?:${alternation([...FEATURE_RULES.places.specific, ...FEATURE_RULES.places.township])})`);
+const ANCHOR_NOT_AHEAD = new Set(foldText(FEATURE_RULES.anchorNotAhead));
 
 const PROBLEM_TERM_GROUP = new Map<string, string>();
 for (const [group, terms] of Object.entries(FEATURE_RULES.problemGroups)) {
@@ -178,6 +186,9 @@ function findEntityMentions(folded: string): EntityMention[] {
     const ahead = folded.slice(end, end + 6);
     // 长辛店街道, 第二小学西侧: part of a place name or a landmark, not the polluter.
     if (PLACE_AHEAD_RE.test(ahead) || POSITION_RE.test(ahead)) continue;
+    // 经济开发区, 养殖户: the anchor begins a longer place word, or a word for people (商户, 养殖户).
+    const placeHere = PLACE_AHEAD_RE.exec(folded.slice(start, start + 8));
+    if ((placeHere && placeHere[0].length > end - start) || ANCHOR_NOT_AHEAD.has(folded[end])) continue;
     // 重金属, 建筑垃圾, 油漆味: an everyday noun unless a legal form or venue word makes it a business.
     const weak = words.every((w) => COMMON_NOUN_TRADES.has(w));
     // An everyday noun may still be the start of the next name (塑料|颗粒厂), a trade or legal form may not.
@@ -227,7 +238,8 @@ export function findPlaces(folded: string): { places: string[]; townships: strin
     if (problemSpans.some(([s, e]) => start >= s && start < e)) continue;
     let b = start;
     while (b > 0 && start - b < MAX_PLACE_NAME && isNameChar(folded[b - 1]) && !PLACE_STOPS.has(folded[b - 1])) b--;
-    const name = folded.slice(b, start);
+    // 一个村子阳光花园, 附近王家庄村: the same determiners as before a polluter's name.
+    const name = folded.slice(nameStart(folded, b, start).at, start);
     if (name.length < 2) continue;
     const token = name + m[0];
     const list = TOWNSHIP_SUFFIXES.has(m[0]) ? townships : places;

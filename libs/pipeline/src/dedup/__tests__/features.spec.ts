@@ -94,7 +94,7 @@ describe('extractIncidentFeatures: how reports of one incident name the polluter
   it('reads an indefinite description as the kind of plant, not its name', () => {
     const f = extractIncidentFeatures({ text: '西湖区文化路有一家塑料颗粒厂，凌晨冒黑烟' });
     expect(f.entity).toBeNull();
-    expect(f.kind).toBe('塑料颗粒');
+    expect(f.kind).toBe('塑料');
     expect(extractIncidentFeatures({ text: '开发大道有个木材加工厂，机器噪声很大' }).entity).toBeNull();
     // A definite name keeps its brand.
     expect(entity('开发大道的盛达木业机器噪声很大')).toBe('盛达木业');
@@ -141,5 +141,28 @@ describe('extractIncidentFeatures: places and problems', () => {
     expect(groups('护城河河水又黑又臭')).toEqual(['black_odorous_water']);
     expect(groups('环保设施没验收就投产')).toEqual(['approval']);
     expect(groups('A bar plays extremely loud music after midnight')).toEqual(['noise']);
+  });
+});
+
+describe('extractIncidentFeatures: words that only look like a trade', () => {
+  it('does not take a place word that begins with a trade, or people of a trade, for a business', () => {
+    const zone = extractIncidentFeatures({ text: '海宁经济开发区有一家不明车辆偷倒垃圾' });
+    expect([zone.entity, zone.aliases]).toEqual([null, []]);
+    expect(extractIncidentFeatures({ text: '几条船向海倾废，养殖户的贝类死了不少' }).kind).toBeNull();
+  });
+
+  it('keeps the site as the name when its vehicles follow it, and a firm whose rooftop carries the device', () => {
+    expect(extractIncidentFeatures({ text: '第三小学西侧这边翠苑商住楼工地渣土车进进出出' }).entity).toBe('翠苑工地');
+    expect(extractIncidentFeatures({ text: '我们村边上的鑫源传媒厂楼顶的LED大屏晚上太亮' }).entity).toBe('鑫源传媒');
+  });
+
+  it('reads generic words and time words before a trade as no name (废品收购站, 的时候排放油漆废气)', () => {
+    const f = extractIncidentFeatures({ text: '定位点废品收购站焚烧废轮胎' });
+    expect([f.entity, f.kind]).toEqual([null, '回收']);
+    expect(extractIncidentFeatures({ text: '华鑫喷涂有限公司晚上加班的时候排放油漆废气' }).aliases).toEqual([]);
+  });
+
+  it('drops determiners before place names too', () => {
+    expect(extractIncidentFeatures({ text: '郊外的一个村子阳光花园综合体项目工地打桩' }).places).toEqual(['阳光花园']);
   });
 });
