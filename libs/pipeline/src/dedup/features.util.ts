@@ -237,7 +237,9 @@ export function findPlaces(folded: string): { places: string[]; townships: strin
     if (PLACE_NOT_AHEAD.has(folded[start + m[0].length])) continue;
     if (problemSpans.some(([s, e]) => start >= s && start < e)) continue;
     let b = start;
-    while (b > 0 && start - b < MAX_PLACE_NAME && isNameChar(folded[b - 1]) && !PLACE_STOPS.has(folded[b - 1])) b--;
+    // 拖顶傈僳族乡, 许家桥回族维吾尔族乡: an ethnic township's name carries the people's name as well.
+    const longest = folded[start - 1] === '族' ? MAX_PLACE_NAME + 6 : MAX_PLACE_NAME;
+    while (b > 0 && start - b < longest && isNameChar(folded[b - 1]) && !PLACE_STOPS.has(folded[b - 1])) b--;
     // 一个村子阳光花园, 附近王家庄村: the same determiners as before a polluter's name.
     const name = folded.slice(nameStart(folded, b, start).at, start);
     if (name.length < 2) continue;

@@ -268,7 +268,7 @@ export function scoreMatch(a: MatchSide, b: MatchSide, config: MatchConfig = DEF
     entity: namesAgreement(a, [b.entityName], b.aliases ?? [], [b.kind]),
     place: placeAgreement(a, b),
     problem: problemOverlap(a.problemTerms, b.problemTerms),
-    ...divisionParts(a, b.divisionCode),
+    ...(a.divisionCandidates?.length ? divisionParts(a, b.divisionCode) : divisionParts(b, a.divisionCode)),
     category: !!a.category && a.category === b.category,
     days,
     sameComplainant: sameComplainant(a, b),

@@ -162,6 +162,10 @@ describe('extractIncidentFeatures: words that only look like a trade', () => {
     expect(extractIncidentFeatures({ text: '华鑫喷涂有限公司晚上加班的时候排放油漆废气' }).aliases).toEqual([]);
   });
 
+  it("keeps an ethnic township's whole name", () => {
+    expect(extractIncidentFeatures({ text: '德钦县拖顶傈僳族乡前刘村' }).townships).toEqual(['拖顶傈僳族乡']);
+  });
+
   it('drops determiners before place names too', () => {
     expect(extractIncidentFeatures({ text: '郊外的一个村子阳光花园综合体项目工地打桩' }).places).toEqual(['阳光花园']);
   });

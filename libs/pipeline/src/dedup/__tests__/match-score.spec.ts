@@ -107,6 +107,7 @@ describe('scoreMatch: a county name found in several cities', () => {
     const m = scoreMatch(ambiguous, located);
     expect(m.parts).toMatchObject({ division: 'unknown', divisionCandidate: true, entity: 'same' });
     expect(m.decision).toBe('auto');
+    expect(scoreMatch(located, ambiguous).parts).toMatchObject({ division: 'unknown', divisionCandidate: true });
     expect(scoreMatch(ambiguous, { ...located, divisionCode: '320106' }).decision).toBe('none');
     // Without candidates the same pair is only a suggestion.
     expect(scoreMatch({ ...ambiguous, divisionCandidates: [] }, located).decision).toBe('suggested');
