@@ -1,20 +1,32 @@
 /**
  * Measures duplicate detection on the labelled samples: incremental clustering in submission-time order,
  * pairwise precision/recall against truth `incident` (as ../shared/eval/score.mjs counts them: valid
- * records of an incident, redeliveries and messages edited later left out), the grey band, and the cost.
+ * records of an incident, redeliveries and messages edited later left out), and the cost.
  *
  * Division and category come from truth.jsonl as an oracle, or with --real from the real judging stages
  * (defaultStages() + judge()) over the submissions the real adapters build, as the running pipeline does.
+ * A suggested duplicate joins its case, as in the pipeline and its export.
  *
  *   npx swc scripts/dev/dedup-eval.ts scripts/dev/dedup-samples.ts scripts/dev/dedup-submissions.ts libs -d /tmp/dd-eval --config-file .swcrc -q \
- *     && node /tmp/dd-eval/scripts/dev/dedup-eval.js [--real] [--holdout] [--splits] [--verbose] [--pairwise] [--signals]
- *
- * --holdout  also prints the figures on the two halves of the incidents (tune: incident id hashes even;
- *            holdout: odd). Tune rules on the first, check them on the second.
- * --splits   every submission that did not join its incident's case, and why (--half tune|holdout to limit).
- * --verbose  false merges and missed pairs.
- * --set name=value (autoThreshold=0.4, weights.placeSame=0.3): try a configuration without editing code.
+ *     && node /tmp/dd-eval/scripts/dev/dedup-eval.js [--real] [--holdout] [options]
  * (run from the repository root: npm packages, rule tables and division data are found from there)
+ *
+ * --holdout        also the figures on the two halves of the incidents (tune: incident id hashes even;
+ *                  holdout: odd). Tune rules on the first, check them on the second.
+ * --auto-only      a suggested duplicate opens its own case (what attaches without an officer).
+ * --order ingest   channel by channel, as score.mjs ingests the corpus (default: time order).
+ * --no-candidates  (--real) leave out the candidate counties of an ambiguous place name.
+ * --label          (--real) read the label shared with coordinates as part of the address.
+ * --set name=value (autoThreshold=0.4, weights.placeSame=0.3): try a configuration without editing code.
+ * --pairwise       report-to-report matching (scoreMatch) instead of case features, a diagnostic.
+ * Diagnostics (--half tune|holdout limits them to one half):
+ * --splits         every submission that did not join its incident's first case, and why.
+ * --incidents      incidents split over several cases, each record under its case.
+ * --mixed          cases holding records of several incidents.
+ * --causes         missed pairs by division/name/place agreement (--blocker: what stopped the later one;
+ *                  --show <division agreement>: list them).
+ * --grey           suggested attachments, right or wrong. --verbose: chooseCase rule attachments, false merges.
+ * --signals        text signal comparison (MinHash, SimHash) over block-compatible pairs.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -140,7 +152,8 @@ async function realEntries(records: SampleRecord[]): Promise<{ entries: Entry[];
         category: j.category.primary,
         township: j.division.township?.name ?? null,
       },
-      divisionCandidates: j.division.code ? [] : j.division.candidates,
+      // --no-candidates: as a worker that does not pass judgement.division.candidates on.
+      divisionCandidates: j.division.code || argv.includes('--no-candidates') ? [] : j.division.candidates,
       at: js.at,
       // Platform handles are qualified by channel type, as the worker does.
       complainant: { phone: s.complainant.phone, email: s.complainant.email, handle: s.complainant.handle ? `${s.channelType}:${s.complainant.handle}` : null },
