@@ -9,6 +9,10 @@ import IORedis from 'ioredis';
 /**
  * A throwaway world for one benchmark run: its own database and queue prefix on the local services,
  * apps started as their own processes (as `npm start` runs them), removed afterwards.
+ *
+ * `BENCH_CPU_PROF=<dir>` starts the apps with `node --cpu-prof`: each writes a V8 CPU profile there when it
+ * stops (open it in Chrome DevTools or VS Code). The benchmarks stop apps with SIGTERM and wait, so the
+ * profiles are complete.
  */
 export interface BenchEnv {
   env: Record<string, string>;
@@ -16,6 +20,8 @@ export interface BenchEnv {
   redisUrl: string;
   prefix: string;
   spawnApp(role: 'gateway' | 'worker', extra?: Record<string, string>): AppProcess;
+  /** SIGTERM, then waits for the process to exit (SIGKILL after 15 s). */
+  stopApp(child: ChildProcess): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -56,15 +62,17 @@ export async function createBenchEnv(name: string): Promise<BenchEnv> {
     redisUrl,
     prefix,
     spawnApp(role, extra = {}) {
-      const child = spawn(process.execPath, [path.join(DIST, role, 'src/main.js')], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`, `--cpu-prof-name=${role}-${name}-${Date.now()}.cpuprofile`] : [];
+      const child = spawn(process.execPath, [...profile, path.join(DIST, role, 'src/main.js')], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       child.stdout!.on('data', (d) => (out += d));
       child.stderr!.on('data', (d) => (out += d));
       children.push(child);
       return Object.assign(child, { output: () => out });
     },
+    stopApp,
     async dispose() {
-      for (const ch of children) if (ch.exitCode === null) ch.kill('SIGKILL');
+      await Promise.all(children.map(stopApp));
       const r = new IORedis(redisUrl);
       const keys = await r.keys(`${prefix}:*`);
       for (let i = 0; i < keys.length; i += 500) await r.del(...keys.slice(i, i + 500));
@@ -76,6 +84,15 @@ export async function createBenchEnv(name: string): Promise<BenchEnv> {
       rmSync(blobRoot, { recursive: true, force: true });
     },
   };
+}
+
+async function stopApp(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15000);
+  await exited;
+  clearTimeout(timer);
 }
 
 export async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {

@@ -3,7 +3,9 @@ import IORedis from 'ioredis';
 
 /**
  * The baseline: BullMQ with nothing else, add → worker no-op, with the producer concurrency the web
- * benchmark uses. The worker runs in a child process, as the real worker does.
+ * benchmark uses: `producerConcurrency` producers, each awaiting its add before the next, as each of the
+ * web benchmark's HTTP connections awaits its answer before posting again. The worker runs in a child
+ * process with the real worker's default concurrency (64), as the real worker does.
  */
 export async function rawBullmqBaseline(redisUrl: string, prefix: string, jobs: number, producerConcurrency: number): Promise<{ jobsPerSec: number }> {
   const { fork } = await import('node:child_process');

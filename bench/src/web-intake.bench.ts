@@ -125,8 +125,8 @@ export async function webIntakeBench(opts: { submissions: number; concurrency: n
     http2.sort((a, b) => a - b);
     agent.destroy();
     await db.end();
-    gateway.kill('SIGTERM');
-    worker.kill('SIGTERM');
+    // The baseline gets the machine the pipeline had: both apps are gone before it starts.
+    await Promise.all([env.stopApp(gateway), env.stopApp(worker)]);
 
     const raw = await rawBullmqBaseline(env.redisUrl, `${env.prefix}raw`, opts.submissions, opts.concurrency);
     const endToEndPerSec = full.n / full.spanSeconds;

@@ -113,7 +113,7 @@ export async function wechatPushBench(opts: { followers: number; concurrency: nu
     paced.sort((a, b) => a - b);
     agent.destroy();
     await db.end();
-    gateway.kill('SIGTERM');
+    await env.stopApp(gateway);
     return {
       pushes: times.length,
       followers: opts.followers,

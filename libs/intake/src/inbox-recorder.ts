@@ -3,7 +3,7 @@ import { parseSubmission, sourceKeyOf, SubmissionValidationError, type Submissio
 import type { AttachmentContent } from '@huiliu/adapters';
 import type { BlobStore } from '@huiliu/platform';
 import { stripNul, type RecordedSubmission, type SubmissionRepository } from '@huiliu/store';
-import type { IntakeQueue } from './intake-queue';
+import type { IntakeItem, IntakeQueue } from './intake-queue';
 
 export interface RecordRequest {
   channelId: string;
@@ -26,21 +26,27 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
+/** How long closing waits for jobs still being added; one that does not make it is queued by the sweeper. */
+const CLOSE_QUEUEING_WAIT_MS = 5000;
+
 /**
  * Records submissions durably and queues them for judging: raw originals appended to the blob store
  * with one fsync per batch, rows inserted with one statement per batch, jobs added in bulk. Callers await
  * their own submission; under load many share one commit (group commit), which is what lets the gateway
- * take thousands of submissions a second on small hardware.
+ * take thousands of submissions a second on small hardware. Callers are answered as soon as their
+ * submission is durable: the job is added afterwards, outside the commit, so neither the answer nor the
+ * next commit waits on Redis (a job that is lost is queued again by the sweeper).
  */
 export class InboxRecorder {
   private queue: Pending[] = [];
   private timer: NodeJS.Timeout | null = null;
   private inFlight = 0;
   private closed = false;
+  private readonly queueing = new Set<Promise<void>>();
 
   constructor(
     private readonly deps: { repo: SubmissionRepository; blobs: BlobStore; intake: IntakeQueue; logger: Logger; onBatch?: (n: number) => void },
-    private readonly opts: { batchMs: number; batchSize: number; maxInFlight?: number } = { batchMs: 2, batchSize: 500 },
+    private readonly opts: { batchMs: number; batchSize: number; maxInFlight?: number; queueingWaitMs?: number } = { batchMs: 2, batchSize: 500 },
   ) {}
 
   /**
@@ -60,6 +66,11 @@ export class InboxRecorder {
     while (this.queue.length || this.inFlight) {
       if (this.queue.length && this.inFlight < (this.opts.maxInFlight ?? 2)) this.flush();
       await new Promise((r) => setTimeout(r, 5));
+    }
+    if (this.queueing.size) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...this.queueing]), new Promise((r) => (timer = setTimeout(r, this.opts.queueingWaitMs ?? CLOSE_QUEUEING_WAIT_MS)))]);
+      clearTimeout(timer);
     }
   }
 
@@ -130,14 +141,19 @@ export class InboxRecorder {
       return;
     }
 
-    // Durable now. Queueing is best effort: a submission whose job is lost is re-queued by the sweeper.
-    const created = recorded.filter((r) => r.created);
-    try {
-      await this.deps.intake.enqueueCommitted(created.map((r) => ({ submissionId: r.id, sourceKey: r.sourceKey })));
-    } catch (err) {
-      this.deps.logger.warn({ err, count: created.length }, 'recorded submissions not queued; the sweeper will queue them');
-    }
+    // Durable now: the callers are answered, then the jobs are added.
     valid.forEach((v, i) => v.p.resolve({ ...recorded[i], submission: v.submission }));
+    this.enqueue(recorded.filter((r) => r.created).map((r) => ({ submissionId: r.id, sourceKey: r.sourceKey })));
+  }
+
+  /** Queueing is best effort: a submission whose job is lost is re-queued by the sweeper. */
+  private enqueue(items: IntakeItem[]): void {
+    if (items.length === 0) return;
+    const adding: Promise<void> = this.deps.intake
+      .enqueueCommitted(items)
+      .catch((err) => this.deps.logger.warn({ err, count: items.length }, 'recorded submissions not queued; the sweeper will queue them'))
+      .finally(() => this.queueing.delete(adding));
+    this.queueing.add(adding);
   }
 
   private async storeAttachments(submission: Submission, contents: AttachmentContent[]): Promise<void> {

@@ -1,11 +1,11 @@
 import { Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
-import type { Request } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 import { CONFIG } from '@huiliu/intake';
 import type { AppConfig } from '@huiliu/platform';
 
 /** Accepts the admin token as a bearer token or as the password of basic auth (so a browser can log in). */
-export function isAdminRequest(req: Request, token: string): boolean {
+export function isAdminRequest(req: { headers: IncomingHttpHeaders }, token: string): boolean {
   const header = req.headers.authorization ?? '';
   let given: string | null = null;
   if (/^bearer /i.test(header)) given = header.slice(7).trim();
@@ -24,7 +24,7 @@ export class AdminGuard implements CanActivate {
   constructor(@Inject(CONFIG) private readonly config: AppConfig) {}
 
   canActivate(ctx: ExecutionContext): boolean {
-    if (!isAdminRequest(ctx.switchToHttp().getRequest<Request>(), this.config.ADMIN_TOKEN)) {
+    if (!isAdminRequest(ctx.switchToHttp().getRequest<{ headers: IncomingHttpHeaders }>(), this.config.ADMIN_TOKEN)) {
       throw new UnauthorizedException('admin token required (Authorization: Bearer <ADMIN_TOKEN>)');
     }
     return true;

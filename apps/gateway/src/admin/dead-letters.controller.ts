@@ -1,5 +1,5 @@
 import { BadRequestException, Controller, Get, Inject, NotFoundException, Param, Query, Res, UseGuards } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply as Response } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { isChannelType } from '@huiliu/contracts';
 import { BLOB_STORE, DATA_SOURCE } from '@huiliu/intake';
@@ -57,9 +57,9 @@ export class DeadLettersController {
   @Get(':id/raw')
   async raw(@Param('id') id: string, @Res() res: Response) {
     const d = await this.find(id);
-    res.setHeader('Content-Type', d.raw.contentType ?? 'application/octet-stream');
-    res.setHeader('Content-Disposition', `attachment; filename="dead-letter-${d.id}${d.channelType === 'email' ? '.eml' : ''}"`);
-    this.blobs.stream(d.raw).pipe(res);
+    res.header('Content-Type', d.raw.contentType ?? 'application/octet-stream');
+    res.header('Content-Disposition', `attachment; filename="dead-letter-${d.id}${d.channelType === 'email' ? '.eml' : ''}"`);
+    return res.send(this.blobs.stream(d.raw));
   }
 
   private async find(id: string): Promise<DeadLetterRow> {

@@ -1,12 +1,11 @@
 import { Controller, Get, HttpCode, HttpException, HttpStatus, Inject, NotFoundException, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest as Request } from 'fastify';
 import { ProfileSelectionError } from '@huiliu/adapters';
 import { isChannelType } from '@huiliu/contracts';
 import { CONFIG, ImportQueue, ImportRefusedError, Importer, ImportTooLargeError, LOGGER } from '@huiliu/intake';
 import type { AppConfig, Logger } from '@huiliu/platform';
 import { ChannelRepository, ImportRepository } from '@huiliu/store';
 import { AdminGuard } from '../admin/admin.guard';
-import { UPLOAD_CONTENT_TYPE_HEADER } from './import-bodies.middleware';
 import { importView } from './import.view';
 
 /**
@@ -34,16 +33,16 @@ export class ImportsController {
     const channel = (await this.channels.findByIdOrName(idOrName)) ?? (isChannelType(idOrName) ? await this.channels.defaultFor(idOrName) : null);
     if (!channel) throw new NotFoundException(`no channel ${idOrName}`);
     const fileName = fileNameOf(headerValue(req.headers['x-file-name']) ?? filenameParam ?? null, channel.type);
-    const contentType = headerValue(req.headers[UPLOAD_CONTENT_TYPE_HEADER]) || null;
+    const contentType = headerValue(req.headers['content-type']) || null;
 
     let imp;
     try {
-      imp = await this.importer.store({ channel, fileName, contentType, body: req, origin: 'api' });
+      imp = await this.importer.store({ channel, fileName, contentType, body: req.raw, origin: 'api' });
     } catch (err) {
       if (err instanceof ImportTooLargeError) throw tooLarge(err.limit);
       if (err instanceof ImportRefusedError) throw new HttpException({ statusCode: 409, error: 'Conflict', message: err.message }, 409);
       if (err instanceof ProfileSelectionError) throw new HttpException({ statusCode: 409, error: 'Conflict', message: err.message }, 409);
-      if (req.aborted || (err as NodeJS.ErrnoException).code === 'ECONNRESET') throw new HttpException({ statusCode: 400, message: 'the upload was interrupted; nothing was imported' }, 400);
+      if (req.raw.aborted || (err as NodeJS.ErrnoException).code === 'ECONNRESET') throw new HttpException({ statusCode: 400, message: 'the upload was interrupted; nothing was imported' }, 400);
       this.logger.error({ err, channel: channel.name }, 'import upload not stored');
       throw new HttpException({ statusCode: 503, message: 'the file could not be stored; nothing was imported, try again' }, 503);
     }

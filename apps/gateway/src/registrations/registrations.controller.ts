@@ -1,5 +1,5 @@
 import { Body, Controller, HttpException, Inject, NotFoundException, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { SubmissionValidationError, type ChannelType } from '@huiliu/contracts';
 import { InboxUnavailableError, LOGGER, REGISTRATION_TYPES, RegistrationInvalidError, RegistrationService, type RegistrationType } from '@huiliu/intake';
 import type { Logger } from '@huiliu/platform';

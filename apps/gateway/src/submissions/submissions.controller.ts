@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, HttpException, HttpStatus, Inject, NotFoundException, Param, Post, Query, Req } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest as Request } from 'fastify';
 import { parseWebForm } from '@huiliu/adapters';
 import { SubmissionValidationError } from '@huiliu/contracts';
 import { CONFIG, InboxRecorder, InboxUnavailableError, LOGGER } from '@huiliu/intake';

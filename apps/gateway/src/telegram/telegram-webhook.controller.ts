@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Controller, Inject, Param, Post, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { readUpdate, TelegramBotClient, telegramSettingsOf, type TelegramChannelSettings } from '@huiliu/adapters';
 import { ConversationService, conversationChannelOf, LOGGER, type ConversationChannel } from '@huiliu/intake';
 import type { Logger } from '@huiliu/platform';
@@ -38,7 +38,7 @@ export class TelegramWebhookController {
     if (!ep) return;
     if (!secretMatches(ep.secret, req.headers[SECRET_HEADER])) {
       this.logger.warn({ channel: name }, 'telegram webhook request without the right secret');
-      res.status(401).json({ ok: false, description: 'secret token missing or wrong' });
+      res.status(401).send({ ok: false, description: 'secret token missing or wrong' });
       return;
     }
     const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -46,11 +46,11 @@ export class TelegramWebhookController {
     try {
       update = JSON.parse(body.toString('utf8'));
     } catch {
-      res.status(400).json({ ok: false, description: 'body is not JSON' });
+      res.status(400).send({ ok: false, description: 'body is not JSON' });
       return;
     }
     if (typeof update?.update_id !== 'number') {
-      res.status(400).json({ ok: false, description: 'not an update (no update_id)' });
+      res.status(400).send({ ok: false, description: 'not an update (no update_id)' });
       return;
     }
     const reading = readUpdate(update);
@@ -60,10 +60,10 @@ export class TelegramWebhookController {
       [outcome] = await this.conversations.handle(ep.channel, [{ inboundKey: `update:${update.update_id}`, message: reading.ok ? reading.message : null, raw: update }]);
     } catch (err) {
       this.logger.error({ err, channel: name }, 'telegram update not recorded; Telegram will deliver it again');
-      res.status(503).json({ ok: false, description: 'not recorded, deliver again' });
+      res.status(503).send({ ok: false, description: 'not recorded, deliver again' });
       return;
     }
-    res.status(200).json({ ok: true });
+    res.status(200).send({ ok: true });
     // Answers go out after the acknowledgement: a slow or failing send never makes Telegram redeliver.
     if (!outcome.duplicate && outcome.replies.length && reading.ok && ep.bot) {
       ep.bot.sendTexts(reading.message.conversationKey, outcome.replies, reading.message.ref).catch((err) => this.logger.warn({ err: (err as Error).message, channel: name }, 'telegram reply not sent'));
@@ -75,14 +75,14 @@ export class TelegramWebhookController {
     if (!ep || Date.now() - ep.at > 2000) {
       const c = await this.channels.findByIdOrName(name);
       if (!c || c.type !== 'telegram') {
-        res.status(404).json({ ok: false, description: `no telegram channel named ${name}` });
+        res.status(404).send({ ok: false, description: `no telegram channel named ${name}` });
         return null;
       }
       let settings: TelegramChannelSettings;
       try {
         settings = telegramSettingsOf(c.settings);
       } catch {
-        res.status(503).json({ ok: false, description: `channel ${name} is misconfigured` });
+        res.status(503).send({ ok: false, description: `channel ${name} is misconfigured` });
         return null;
       }
       const secret = typeof c.credentials.webhookSecret === 'string' ? c.credentials.webhookSecret : '';
@@ -98,12 +98,12 @@ export class TelegramWebhookController {
       this.cache.set(name, ep);
     }
     if (!ep.enabled) {
-      res.status(403).json({ ok: false, description: `channel ${name} is disabled` });
+      res.status(403).send({ ok: false, description: `channel ${name} is disabled` });
       return null;
     }
     if (ep.settings.mode !== 'webhook' || !ep.secret) {
       // A polling channel takes no webhook requests: they would compete with its poller.
-      res.status(409).json({ ok: false, description: `channel ${name} is not in webhook mode` });
+      res.status(409).send({ ok: false, description: `channel ${name} is not in webhook mode` });
       return null;
     }
     return ep;

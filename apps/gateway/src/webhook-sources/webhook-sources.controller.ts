@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, HttpException, HttpStatus, Inject, Param, Post, Req, UseGuards } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest as Request } from 'fastify';
 import { AdminGuard } from '../admin/admin.guard';
 import { WebhookIntakeService, WebhookRefusal } from './webhook-intake.service';
 
