@@ -21,6 +21,7 @@ const VENUES = new Set(FEATURE_RULES.venues.map(foldText));
 const LEGAL_FORMS = new Set(FEATURE_RULES.legalForms.map(foldText));
 /** Words that end a polluter's name: a trade (化工), a venue (酒吧) or a legal form (有限公司). */
 const ANCHOR_RE = new RegExp(alternation([...INDUSTRIES, ...VENUES, ...LEGAL_FORMS]), 'g');
+const ANCHOR_TEST_RE = new RegExp(alternation([...INDUSTRIES, ...VENUES, ...LEGAL_FORMS]));
 const DETERMINERS = [...new Set(FEATURE_RULES.determiners.map(foldText))].sort((a, b) => b.length - a.length);
 const BRAND_STOPS = new Set(foldText(FEATURE_RULES.brandStops));
 const MAX_BRAND = 8;
@@ -200,8 +201,9 @@ function findEntityMentions(folded: string): EntityMention[] {
     let b = start;
     while (b > limit && start - b < MAX_BRAND && isNameChar(folded[b - 1]) && !BRAND_STOPS.has(folded[b - 1])) b--;
     const named = nameStart(folded, b, start);
-    // A name holds no problem phrase (的恒昌家具一直排放|油漆废气 is a sentence, not a name).
-    if (weak && PROBLEM_TEST_RE.test(folded.slice(named.at, start))) continue;
+    // A passing mention's name holds no problem phrase or trade word (的恒昌家具一直排放|油漆废气,
+    // 道路改造工程浇筑|混凝土 are sentences, not names).
+    if (weak && (PROBLEM_TEST_RE.test(folded.slice(named.at, start)) || ANCHOR_TEST_RE.test(folded.slice(named.at, start)))) continue;
     if (runOn && !(start - named.at >= 2 && start - named.at <= MAX_RUN_ON_BRAND && start - b < MAX_BRAND)) continue;
     if (folded.startsWith('第', named.at)) continue; // 第三中学: a numbered landmark
     // The comparable core drops legal forms; the trade or venue stays (华泰化工 ≠ 华泰酒吧).

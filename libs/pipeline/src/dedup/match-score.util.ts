@@ -257,6 +257,8 @@ export function namesAgreement(
   ].filter(([core, alias]) => aliasAgrees(core, alias));
   if (viaAlias.length) return viaAlias.some(([core, alias]) => core === alias) ? 'same' : 'similar';
   if (best === 'different') return best;
+  // The same passing mention in both (两份都写 通达农药, neither with a legal form): it names the firm after all.
+  if (best === null && (sub.aliases ?? []).some((a) => a.length >= 4 && aliases.includes(a))) return 'similar';
   if (kinds.some((k) => kindsAgree(sub.kind, k))) return 'kind';
   return 'unknown';
 }

@@ -178,3 +178,14 @@ describe('entity agreement rules', () => {
     expect(aliasAgrees('佳禾污水处理', '金鹏污水处理')).toBe(false);
   });
 });
+
+describe('namesAgreement: passing mentions on both sides', () => {
+  it('takes the same passing mention in two reports as the same firm, a short or different one not', () => {
+    const a = extractIncidentFeatures({ text: '永州新田青年路的通达农药搬走以后地块没有修复' });
+    const b = extractIncidentFeatures({ text: '郊外的一个村子的通达农药搬走以后地块没有修复' });
+    expect([a.entity, a.aliases, b.aliases]).toEqual([null, ['通达农药'], ['通达农药']]);
+    expect(namesAgreement(a, [b.entityName], b.aliases ?? [], [b.kind])).toBe('similar');
+    const other = extractIncidentFeatures({ text: '郊外的一个村子的丰收农药搬走以后地块没有修复' });
+    expect(namesAgreement(a, [other.entityName], other.aliases ?? [], [other.kind])).not.toBe('similar');
+  });
+});
