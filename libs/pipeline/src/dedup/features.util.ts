@@ -20,8 +20,9 @@ const INDUSTRIES = new Set(FEATURE_RULES.industries.map(foldText));
 const VENUES = new Set(FEATURE_RULES.venues.map(foldText));
 const LEGAL_FORMS = new Set(FEATURE_RULES.legalForms.map(foldText));
 /** Words that end a polluter's name: a trade (化工), a venue (酒吧) or a legal form (有限公司). */
-const ANCHOR_RE = new RegExp(alternation([...INDUSTRIES, ...VENUES, ...LEGAL_FORMS]), 'g');
-const ANCHOR_TEST_RE = new RegExp(alternation([...INDUSTRIES, ...VENUES, ...LEGAL_FORMS]));
+const ANCHORS = alternation([...INDUSTRIES, ...VENUES, ...LEGAL_FORMS]);
+const ANCHOR_RE = new RegExp(ANCHORS, 'g');
+const ANCHOR_TEST_RE = new RegExp(ANCHORS);
 const DETERMINERS = [...new Set(FEATURE_RULES.determiners.map(foldText))].sort((a, b) => b.length - a.length);
 const BRAND_STOPS = new Set(foldText(FEATURE_RULES.brandStops));
 const MAX_BRAND = 8;
@@ -46,6 +47,7 @@ function peelGenericWords(brand: string, kind: string | null): { brand: string; 
   }
   return { brand, kind };
 }
+
 const KIND_GROUP = new Map<string, string>();
 const KIND_CANONICAL = new Map<string, string>();
 for (const [group, words] of Object.entries(FEATURE_RULES.kindGroups)) {
@@ -99,8 +101,9 @@ const PROBLEM_TERM_GROUP = new Map<string, string>();
 for (const [group, terms] of Object.entries(FEATURE_RULES.problemGroups)) {
   for (const t of terms) PROBLEM_TERM_GROUP.set(foldText(t), group);
 }
-const PROBLEM_RE = new RegExp(alternation([...PROBLEM_TERM_GROUP.keys()]), 'g');
-const PROBLEM_TEST_RE = new RegExp(alternation([...PROBLEM_TERM_GROUP.keys()]));
+const PROBLEMS = alternation([...PROBLEM_TERM_GROUP.keys()]);
+const PROBLEM_RE = new RegExp(PROBLEMS, 'g');
+const PROBLEM_TEST_RE = new RegExp(PROBLEMS);
 
 /** The problem group (smoke, odour, wastewater, …) of a term from `problemTerms`. */
 export function problemGroupOf(term: string): string | null {
@@ -300,7 +303,8 @@ export function extractIncidentFeatures(source: IncidentSource): IncidentFeature
   const townships = [...new Set([...(source.township ? [foldText(source.township)] : []), ...fromAddress.townships, ...fromText.townships])];
 
   // Every other name the report mentions, weak ones included: 佳禾污水处理（上述地点） names the plant that
-  // another report calls 佳禾污水处理有限公司. Compared only against a firm name on the other side.
+  // another report calls 佳禾污水处理有限公司. Compared against a firm name on the other side, or the very
+  // same passing mention (namesAgreement).
   const aliases: string[] = [];
   for (const m of [...subjectMentions, ...textMentions]) {
     const core = m.name.core;
