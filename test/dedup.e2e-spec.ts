@@ -6,7 +6,7 @@ import { getJson, postJson, type RunningGateway } from './support/apps';
 import { webForm } from './support/forms';
 import { assignCases, dedupSettingsFor } from '@huiliu/intake';
 import { dedupInputOf, judge, defaultStages } from '@huiliu/pipeline';
-import { CaseIndexRepository, createDataSource, SubmissionRepository } from '@huiliu/store';
+import { CaseChangedError, CaseIndexRepository, createDataSource, SubmissionRepository } from '@huiliu/store';
 import { parseSubmission, SUBMISSION_SCHEMA_VERSION } from '@huiliu/contracts';
 import { exportLine } from '../apps/cli/src/commands/export.command';
 
@@ -244,6 +244,22 @@ describe('duplicates: racing workers', () => {
     expect(a.match).toBe('new');
     expect(b).toMatchObject({ caseId: caseOfFirst, match: 'auto' });
     const { rows } = await stack.db.query(`SELECT submission_count FROM cases WHERE id = $1`, [caseOfFirst]);
+    expect(rows[0].submission_count).toBe(2);
+  });
+
+  it('refuses to write a candidate case another transaction changed since it was read (the decision runs again)', async () => {
+    const index = new CaseIndexRepository();
+    const id = '20000000-0000-4000-8000-000000000001';
+    const row = { id, isNew: true, status: 'open', features: null, divisionCode: '320102', divisionLevel: 'county', category: 'air', title: 't', submissionCount: 1, channelTypes: ['web'], firstReportedAt: new Date(), lastReportedAt: new Date(), repeatCount: 0, suggestedCount: 0 };
+    await ds1.transaction((em) => index.save(em, [row]));
+    const [read] = (await ds1.transaction((em) => index.probeAndLoad(em, [], [id]))).cases;
+    expect(read.version).toMatch(/^\d+$/);
+    // Another worker adds a member in between.
+    await ds2.transaction((em) => index.save(em, [{ ...read, isNew: false, submissionCount: 2 }]));
+    const stale = ds1.transaction((em) => index.save(em, [{ ...read, isNew: false, submissionCount: 2 }]));
+    await expect(stale).rejects.toBeInstanceOf(CaseChangedError);
+    await expect(stale).rejects.toMatchObject({ code: '40001' });
+    const { rows } = await stack.db.query(`SELECT submission_count FROM cases WHERE id = $1`, [id]);
     expect(rows[0].submission_count).toBe(2);
   });
 

@@ -12,11 +12,13 @@ import { createBenchEnv, percentile } from './bench-env';
  * case and index writes), one submission per transaction, rolled back so every probe sees the same store.
  *
  * Generated cases look like complaints: a polluter (brand + trade) on a road in a real county, a township
- * for some, a problem of the category, reported within the last year (a quarter inside the 90-day
+ * for some, a problem of the category, reported over the last three years (a twelfth inside the 90-day
  * window). Half of the probes are other people's reports of a stored case in other words; half are new.
  */
 
-const BRAND_CHARS = '华泰金鹏宏达永兴蓝天绿源北辰汇丰新亚恒通顺发明光东方利民富强兴旺昌盛鑫隆鼎盛瑞丰嘉禾天成佳和中联海鸿远大';
+// Firm names draw on a few hundred characters, as real ones do (two-character brands: ~100k names).
+const BRAND_CHARS =
+  '华泰金鹏宏达永兴蓝天绿源北辰汇丰新亚恒通顺发明光东方利民富强兴旺昌盛鑫隆鼎瑞嘉禾成佳和中联海鸿远大安康乐平德信义仁智勇诚正宝元春秋冬雪松柏竹梅兰菊荣耀辉煌星月阳晨曦霞云峰山川河湖江港湾桥林森木火土石玉珠银铜铁钢锦绣丽美秀雅清静祥福寿喜吉庆祺瑜琪琳璐璟瀚博文武豪杰英雄伟健凯旋腾飞翔龙凤麟鹤鹰燕鸿雁骏驰达通畅捷迅速新创科技立志远航开拓进取精工匠心合众协力同舟共济万家千禧百川四海五洲九鼎八方六合三元两仪一品';
 const ROAD_CHARS = '人民解放建设中山和平胜利友谊光明文化长江黄河新华朝阳青年幸福团结红旗工农振兴复兴滨江湖滨';
 const TRADES: Record<string, string[]> = {
   air: ['化工厂', '钢铁厂', '水泥厂', '铸造厂', '喷涂厂', '沥青搅拌站', '砖厂', '饭店'],
@@ -111,7 +113,8 @@ export class Generator {
       road: `${pick([...ROAD_CHARS])}${pick([...ROAD_CHARS])}${pick(['路', '街', '大道'])}`,
       number: 1 + Math.floor(r() * 300),
       problem: Math.floor(r() * PROBLEMS[category].length),
-      at: this.now - Math.floor(r() * 365 * DAY),
+      // Three years of cases: a store that size holds a few months' reports inside the matching window.
+      at: this.now - Math.floor(r() * 3 * 365 * DAY),
     };
   }
 

@@ -15,11 +15,19 @@ export interface CaseForMatching {
   lastReportedAt: Date | null;
   repeatCount: number;
   suggestedCount: number;
+  /** Row version (xmin) when read without a lock; a write checks it. Null when the row is locked. */
+  version?: string | null;
 }
 
 export interface CaseWrite extends CaseForMatching {
   /** True for a case opened by this batch (inserted), false for one that changed. */
   isNew: boolean;
+}
+
+/** A case changed by another transaction between reading and writing it: the whole decision runs again. */
+export class CaseChangedError extends Error {
+  /** Postgres' serialization_failure, so retryOnConflict runs the transaction again. */
+  readonly code = '40001';
 }
 
 export interface CaseKeyRow {
@@ -63,6 +71,7 @@ function caseOf(r: Record<string, unknown>): CaseForMatching {
     lastReportedAt: r.last_reported_at as Date | null,
     repeatCount: r.repeat_count as number,
     suggestedCount: r.suggested_count as number,
+    version: (r.version as string | undefined) ?? null,
   };
 }
 
@@ -82,9 +91,9 @@ export class CaseIndexRepository {
   }
 
   /**
-   * Finds the cases whose keys answer the probes (one index descent per probe), adds `alsoIds`, and loads
-   * and locks them all in id order, in one statement. A case another transaction is changing is returned
-   * after that transaction commits, so its features are never stale when a member is added.
+   * Finds the cases whose keys answer the probes (one index descent per probe) and loads them with `alsoIds`,
+   * in one statement. Rows are not locked: most candidates are only compared, never written. Each comes with
+   * its row version, and `save` writes a case only if that version is unchanged (CaseChangedError otherwise).
    */
   async probeAndLoad(em: EntityManager, probes: CaseProbe[], alsoIds: string[] = []): Promise<{ cases: CaseForMatching[]; hits: { i: number; caseId: string }[] }> {
     if (!probes.length && !alsoIds.length) return { cases: [], hits: [] };
@@ -94,12 +103,10 @@ export class CaseIndexRepository {
            FROM unnest($1::int[], $2::bigint[], $3::int[], $4::int[], $5::timestamptz[]) AS p(i, key, lo, hi, since)
            JOIN case_keys k ON k.key = p.key AND k.division BETWEEN p.lo AND p.hi AND k.last_at >= p.since)
        SELECT c.id, c.status, c.features, c.division_code, c.division_level, c.category, c.title, c.submission_count, c.channel_types,
-              c.first_reported_at, c.last_reported_at, c.repeat_count, c.suggested_count,
+              c.first_reported_at, c.last_reported_at, c.repeat_count, c.suggested_count, c.xmin::text AS version,
               (SELECT array_agg(h.i) FROM hits h WHERE h.case_id = c.id) AS found_by
          FROM cases c
-        WHERE c.id IN (SELECT case_id FROM hits UNION SELECT unnest($6::uuid[]))
-        ORDER BY c.id
-          FOR UPDATE OF c`,
+        WHERE c.id IN (SELECT case_id FROM hits UNION SELECT unnest($6::uuid[]))`,
       [probes.map((p) => p.i), probes.map((p) => p.key), probes.map((p) => p.lo), probes.map((p) => p.hi), probes.map((p) => p.since.toISOString()), [...new Set(alsoIds)]],
     );
     const hits: { i: number; caseId: string }[] = [];
@@ -139,10 +146,11 @@ export class CaseIndexRepository {
       list.map((c) => c.lastReportedAt?.toISOString() ?? null),
       list.map((c) => c.repeatCount),
       list.map((c) => c.suggestedCount),
+      list.map((c) => c.version ?? null),
     ];
-    const source = (o: number) => `unnest($${o + 1}::uuid[], $${o + 2}::text[], $${o + 3}::jsonb[], $${o + 4}::text[], $${o + 5}::text[], $${o + 6}::text[], $${o + 7}::text[], $${o + 8}::int[], $${o + 9}::jsonb[], $${o + 10}::timestamptz[], $${o + 11}::timestamptz[], $${o + 12}::int[], $${o + 13}::int[])
-                    AS v(id, status, features, dc, dl, cat, title, n, ch, first_at, last_at, repeats, suggested)`;
-    await em.query(
+    const source = (o: number) => `unnest($${o + 1}::uuid[], $${o + 2}::text[], $${o + 3}::jsonb[], $${o + 4}::text[], $${o + 5}::text[], $${o + 6}::text[], $${o + 7}::text[], $${o + 8}::int[], $${o + 9}::jsonb[], $${o + 10}::timestamptz[], $${o + 11}::timestamptz[], $${o + 12}::int[], $${o + 13}::int[], $${o + 14}::text[])
+                    AS v(id, status, features, dc, dl, cat, title, n, ch, first_at, last_at, repeats, suggested, version)`;
+    const [{ updated }]: { updated: number }[] = await em.query(
       `WITH inserted AS (
          INSERT INTO cases (id, status, features, division_code, division_level, category, title, submission_count, channel_types, first_reported_at, last_reported_at, repeat_count, suggested_count)
          SELECT v.id, v.status, v.features, v.dc, v.dl, v.cat, v.title, v.n, ARRAY(SELECT jsonb_array_elements_text(v.ch)), v.first_at, v.last_at, v.repeats, v.suggested
@@ -152,21 +160,24 @@ export class CaseIndexRepository {
                 title = v.title, submission_count = v.n, channel_types = ARRAY(SELECT jsonb_array_elements_text(v.ch)),
                 first_reported_at = v.first_at, last_reported_at = v.last_at, repeat_count = v.repeats, suggested_count = v.suggested,
                 updated_at = now()
-           FROM ${source(13)}
-          WHERE c.id = v.id
+           FROM ${source(14)}
+          WHERE c.id = v.id AND (v.version IS NULL OR c.xmin::text = v.version)
+      RETURNING c.id
        ), new_keys AS (
-         SELECT * FROM unnest($27::uuid[], $28::bigint[], $29::int[], $30::timestamptz[]) AS n(case_id, key, division, last_at)
+         SELECT * FROM unnest($29::uuid[], $30::bigint[], $31::int[], $32::timestamptz[]) AS n(case_id, key, division, last_at)
        ), added AS (
          INSERT INTO case_keys AS k (case_id, key, division, last_at)
          SELECT case_id, key, division, last_at FROM new_keys
          ON CONFLICT ON CONSTRAINT pk_case_keys DO UPDATE SET
            last_at = GREATEST(k.last_at, EXCLUDED.last_at),
            division = GREATEST(k.division, EXCLUDED.division)
+       ), touched AS (
+         UPDATE case_keys k SET last_at = t.last_at
+           FROM unnest($33::uuid[], $34::timestamptz[]) AS t(case_id, last_at)
+          WHERE k.case_id = t.case_id AND k.last_at < t.last_at
+            AND NOT EXISTS (SELECT 1 FROM new_keys n WHERE n.case_id = k.case_id AND n.key = k.key)
        )
-       UPDATE case_keys k SET last_at = t.last_at
-         FROM unnest($31::uuid[], $32::timestamptz[]) AS t(case_id, last_at)
-        WHERE k.case_id = t.case_id AND k.last_at < t.last_at
-          AND NOT EXISTS (SELECT 1 FROM new_keys n WHERE n.case_id = k.case_id AND n.key = k.key)`,
+       SELECT (SELECT count(*) FROM updated)::int AS updated`,
       [
         ...cols(fresh),
         ...cols(changed),
@@ -178,6 +189,7 @@ export class CaseIndexRepository {
         touched.map((t) => t.lastAt.toISOString()),
       ],
     );
+    if (updated !== changed.length) throw new CaseChangedError(`${changed.length - updated} case(s) changed while this decision was made`);
   }
 
   /** Drops a case's index rows (merged away or left empty): it can no longer attract reports. */
