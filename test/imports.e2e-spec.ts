@@ -124,6 +124,8 @@ describe('hotline exports and registers imported through the import machinery', 
     const r = await db.query(`SELECT payload, complainant, raw FROM submissions WHERE ref = 'HBJB-20240920-0001'`);
     expect(r.rows[0].payload).toMatchObject({ submittedAt: '2024-09-20T09:30:00+08:00', extra: { sheet: '受理记录', row: 1, line: 3 } });
     expect(r.rows[0].complainant.phone).toBe('13800138000');
+    // The complainant is kept apart from the payload (confidential).
+    expect(r.rows[0].payload).not.toHaveProperty('complainant');
     expect(r.rows[0].raw).toMatchObject({ blobKey: done.fileBlobKey, offset: null, length: null });
   });
 

@@ -32,8 +32,11 @@ export interface IdentityHolder {
  * complainant, raw pointer, flags).
  */
 export function importRowJson(r: NewSubmissionRow): string {
-  const { complainant, ...payload } = r.submission;
-  return JSON.stringify({ k: r.sourceKey, t: r.channelType, c: r.channelId, ref: r.submission.ref, refs: [...new Set([r.submission.ref, ...r.submission.refs])], v: r.submission.schemaVersion, p: payload, cp: complainant, raw: r.raw, f: r.submission.flags });
+  const { ref, refs } = r.submission;
+  // The submission goes as it is (the statement splits off the complainant): copying it without that key
+  // first cost as much as encoding it.
+  const allRefs = refs.length === 1 && refs[0] === ref ? refs : [...new Set([ref, ...refs])];
+  return JSON.stringify({ k: r.sourceKey, t: r.channelType, c: r.channelId, refs: allRefs, p: r.submission, raw: r.raw });
 }
 
 /** The imports table, and the submission look-ups the import path needs (folding a letter registered twice). */
@@ -106,8 +109,8 @@ export class ImportRepository {
     if (sourceKeys.length === 0) return [];
     const inserted: { id: string; source_key: string }[] = await this.ds.query(
       `INSERT INTO submissions (source_key, channel_type, channel_id, ref, refs, schema_version, payload, complainant, raw, flags)
-       SELECT r->>'k', r->>'t', (r->>'c')::uuid, r->>'ref', ARRAY(SELECT jsonb_array_elements_text(r->'refs')), (r->>'v')::int,
-              r->'p', r->'cp', r->'raw', ARRAY(SELECT jsonb_array_elements_text(r->'f'))
+       SELECT r->>'k', r->>'t', (r->>'c')::uuid, r->'p'->>'ref', ARRAY(SELECT jsonb_array_elements_text(r->'refs')), (r->'p'->>'schemaVersion')::int,
+              (r->'p') - 'complainant', r->'p'->'complainant', r->'raw', ARRAY(SELECT jsonb_array_elements_text(r->'p'->'flags'))
          FROM jsonb_array_elements(convert_from($1::bytea, 'UTF8')::jsonb) AS r
        ON CONFLICT ON CONSTRAINT uq_submissions_source_key DO NOTHING
        RETURNING id, source_key`,
