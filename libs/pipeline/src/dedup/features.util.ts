@@ -115,6 +115,8 @@ function isNameChar(ch: string): boolean {
 }
 
 const INDEFINITE = new Set(FEATURE_RULES.indefiniteDeterminers.map(foldText));
+/** Characters a determiner may have before its last one: only after one of them can a determiner straddle. */
+const DETERMINER_HEADS = new Set(DETERMINERS.flatMap((d) => [...d.slice(0, -1)]));
 
 /**
  * Where the name before an anchor starts, past determiners (一家, 附近, 该, …), and whether one of them was
@@ -125,7 +127,7 @@ function nameStart(folded: string, b: number, start: number): { at: number; inde
   let at = b;
   let indefinite = false;
   for (const d of INDEFINITE) if (folded.endsWith(d, b)) indefinite = true;
-  for (const d of DETERMINERS) {
+  for (const d of b > 0 && DETERMINER_HEADS.has(folded[b - 1]) ? DETERMINERS : []) {
     for (let k = 1; k < d.length; k++) {
       const end = b - k + d.length;
       if (b - k >= 0 && end > at && end <= start && folded.startsWith(d, b - k)) {
