@@ -29,6 +29,8 @@ export async function createGatewayApp(config: AppConfig, logger: Logger): Promi
     skipMiddie: true,
     // As Express routed: a trailing slash does not matter. Channel names and ids are longer than find-my-way's default 100-character cap.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    // Node's own default, which Fastify turns off: a request (an upload included) must arrive within 5 minutes.
+    requestTimeout: 300_000,
   });
   const fastify = adapter.getInstance();
   registerRequestBodies(fastify, config);
