@@ -43,17 +43,20 @@ export function dedupInputOf(
     divisionCode: judgement.division.code,
     category: judgement.category.primary,
     township: judgement.division.township?.name ?? null,
+    // An ambiguous place still rules out the cases outside its candidate counties.
+    divisionCandidates: judgement.division.code ? undefined : judgement.division.candidates,
     at: incidentTime(submission, opts.receivedAt),
     complainantKey: c ? complainantKeyOf({ phone: c.phone, email: c.email, handle: c.handle ? `${opts.channelType}:${c.handle}` : null }, opts.pepper) : null,
   });
 }
 
 /** The same from plain parts: what a case store generator or a replay of stored features has at hand. */
-export function dedupInputFromParts(parts: IncidentSource & { at: number; complainantKey: string | null }): DedupInput {
+export function dedupInputFromParts(parts: IncidentSource & { at: number; complainantKey: string | null; divisionCandidates?: string[] }): DedupInput {
   const features = extractIncidentFeatures(parts);
   const signature = minhash(features.shingles);
+  const candidates = parts.divisionCandidates?.length ? { divisionCandidates: parts.divisionCandidates } : {};
   return {
-    side: { ...features, divisionCode: parts.divisionCode ?? null, category: parts.category ?? null, at: parts.at, complainantKey: parts.complainantKey, signature },
+    side: { ...features, divisionCode: parts.divisionCode ?? null, category: parts.category ?? null, at: parts.at, complainantKey: parts.complainantKey, signature, ...candidates },
     keys: anchorKeys(features, signature),
   };
 }
