@@ -68,12 +68,12 @@ describe('parseWechatXml', () => {
     expect(parseWechatXml(body, { maxBytes: 2048 }).Content).toHaveLength(400);
   });
 
-  it('refuses billion laughs in well under 50 ms', () => {
+  it('refuses billion laughs in milliseconds (under 250 ms even on a loaded machine; expanding it would take minutes)', () => {
     const levels = ['<!ENTITY lol "lol">'];
     for (let i = 1; i <= 9; i++) levels.push(`<!ENTITY lol${i} "${`&lol${i === 1 ? '' : i - 1};`.repeat(10)}">`);
     const body = `<?xml version="1.0"?>\n<!DOCTYPE lolz [\n${levels.join('\n')}\n]>\n<xml><Content>&lol9;</Content></xml>`;
     let code = '';
-    expect(timed(() => (code = rejection(() => parseWechatXml(body))))).toBeLessThan(50);
+    expect(timed(() => (code = rejection(() => parseWechatXml(body))))).toBeLessThan(250);
     expect(code).toBe('doctype_forbidden');
   });
 
@@ -86,11 +86,11 @@ describe('parseWechatXml', () => {
     expect(rejection(() => parseWechatXml('<xml><!ELEMENT x ANY></xml>'))).toBe('malformed_xml');
   });
 
-  it('refuses a 1 MB numeric character reference flood in well under 50 ms, even with a raised byte cap', () => {
+  it('refuses a 1 MB numeric character reference flood in milliseconds (under 250 ms even on a loaded machine), even with a raised byte cap', () => {
     const body = `<xml><Content>${'&#x6C61;'.repeat(131072)}</Content></xml>`;
     expect(body.length).toBeGreaterThan(1024 * 1024);
     let code = '';
-    expect(timed(() => (code = rejection(() => parseWechatXml(body, { maxBytes: 2 * 1024 * 1024 }))))).toBeLessThan(50);
+    expect(timed(() => (code = rejection(() => parseWechatXml(body, { maxBytes: 2 * 1024 * 1024 }))))).toBeLessThan(250);
     expect(code).toBe('char_ref_flood');
     // With the default cap it does not even get that far.
     expect(rejection(() => parseWechatXml(body))).toBe('too_large');
