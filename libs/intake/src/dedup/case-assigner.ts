@@ -13,6 +13,7 @@ import {
   type IndexEntry,
   type MatchConfig,
 } from '@huiliu/pipeline';
+import { KEY_TIME_SLACK_MS } from '@huiliu/store';
 import type { CaseForMatching, CaseIndexRepository, CaseKeyRow, CaseProbe, CaseWrite, PinnedPlacement } from '@huiliu/store';
 
 export type MatchKind = 'new' | 'auto' | 'suggested' | 'confirmed' | 'manual';
@@ -91,7 +92,7 @@ export async function assignCases(
   ordered.forEach((s, i) => {
     const list = s.pinned ? [] : probeEntries(s.input.side.divisionCode, blockCategory(s.input), s.input.keys);
     probesOf.push(list);
-    const since = new Date(s.input.side.at - config.windowDays * DAY_MS);
+    const since = new Date(s.input.side.at - config.windowDays * DAY_MS - KEY_TIME_SLACK_MS);
     for (const p of list) probes.push({ i, key: p.key, lo: p.lo, hi: p.hi, since });
   });
   const pinnedIds = ordered.flatMap((s) => (s.pinned ? [s.pinned.caseId] : []));

@@ -24,6 +24,13 @@ export interface CaseWrite extends CaseForMatching {
   isNew: boolean;
 }
 
+/**
+ * Index rows carry their case's latest report time only to within this slack: a row is moved forward once
+ * it is this much behind, not on every report (a case with many reports would rewrite all its rows each
+ * time). Probes widen their window by the same slack; the exact window is checked on the case's features.
+ */
+export const KEY_TIME_SLACK_MS = 7 * 86_400_000;
+
 /** A case changed by another transaction between reading and writing it: the whole decision runs again. */
 export class CaseChangedError extends Error {
   /** Postgres' serialization_failure, so retryOnConflict runs the transaction again. */
@@ -116,9 +123,9 @@ export class CaseIndexRepository {
 
   /**
    * Writes a batch's decisions in one statement: new cases inserted, changed ones updated, index rows added
-   * (a key already there keeps the later report time and the more specific division), and every other
-   * index row of a case that had a new report moved to that report's time, so the window counts from the
-   * case's latest report whichever member the key came from. The index rows may reference cases inserted
+   * (a key already there keeps the later report time and the more specific division), and the index rows of
+   * a case that had a new report moved to that report's time when they lag it by more than the slack, so the
+   * window counts from the case's latest report whichever member the key came from. The index rows may reference cases inserted
    * by the same statement: foreign keys are checked when the statement ends.
    */
   async save(em: EntityManager, cases: CaseWrite[], keyRows: CaseKeyRow[] = [], touched: { caseId: string; lastAt: Date }[] = []): Promise<void> {
@@ -171,10 +178,11 @@ export class CaseIndexRepository {
          ON CONFLICT ON CONSTRAINT pk_case_keys DO UPDATE SET
            last_at = GREATEST(k.last_at, EXCLUDED.last_at),
            division = GREATEST(k.division, EXCLUDED.division)
+         WHERE k.last_at < EXCLUDED.last_at - $35::int * interval '1 millisecond' OR k.division < EXCLUDED.division
        ), touched AS (
          UPDATE case_keys k SET last_at = t.last_at
            FROM unnest($33::uuid[], $34::timestamptz[]) AS t(case_id, last_at)
-          WHERE k.case_id = t.case_id AND k.last_at < t.last_at
+          WHERE k.case_id = t.case_id AND k.last_at < t.last_at - $35::int * interval '1 millisecond'
             AND NOT EXISTS (SELECT 1 FROM new_keys n WHERE n.case_id = k.case_id AND n.key = k.key)
        )
        SELECT (SELECT count(*) FROM updated)::int AS updated`,
@@ -187,6 +195,7 @@ export class CaseIndexRepository {
         keys.map((r) => r.lastAt.toISOString()),
         touched.map((t) => t.caseId),
         touched.map((t) => t.lastAt.toISOString()),
+        KEY_TIME_SLACK_MS,
       ],
     );
     if (updated !== changed.length) throw new CaseChangedError(`${changed.length - updated} case(s) changed while this decision was made`);
