@@ -8,12 +8,13 @@ import { createBenchEnv, percentile } from './bench-env';
 
 /**
  * Dedup cost per submission against a case store of 10k, 100k and 1M generated cases: the whole stage
- * as the worker runs it (block locks, index probe, candidate cases loaded and locked, chooseCase, the
+ * as the worker runs it (block locks, index probe, candidate cases loaded (written only if unchanged), chooseCase, the
  * case and index writes), one submission per transaction, rolled back so every probe sees the same store.
  *
  * Generated cases look like complaints: a polluter (brand + trade) on a road in a real county, a township
  * for some, a problem of the category, reported over the last three years (a twelfth inside the 90-day
- * window). Half of the probes are other people's reports of a stored case in other words; half are new.
+ * window). Probes arrive "now", as live traffic does: half are other people's reports, in other words, of a
+ * case from the last weeks; half are new incidents.
  */
 
 // Firm names draw on a few hundred characters, as real ones do (two-character brands: ~100k names).
@@ -81,6 +82,8 @@ interface Incident {
 }
 
 const DAY = 86_400_000;
+/** The generated store's "now": cases reach three years back from it, probes arrive at it. */
+const NOW = Date.parse('2026-06-30T00:00:00Z');
 
 export class Generator {
   private readonly counties: { code: string; townships: string[] }[];
@@ -208,7 +211,7 @@ export async function dedupBench(tiers: number[] = [10_000, 100_000, 1_000_000],
   const ds = await createDataSource(env.databaseUrl, { poolSize: 4 }).initialize();
   try {
     await runMigrations(ds);
-    const gen = new Generator(Date.parse('2026-06-30T00:00:00Z'));
+    const gen = new Generator(NOW);
     const index = new CaseIndexRepository();
     const config = DEFAULT_MATCH_CONFIG;
     const out: DedupTier[] = [];
@@ -228,9 +231,11 @@ export async function dedupBench(tiers: number[] = [10_000, 100_000, 1_000_000],
       for (let p = 0; p < probes + 200; p++) {
         const warm = p < 200;
         const repeat = p % 2 === 0;
-        // A repeat of a stored case (its seed is below `size`), or a new incident (seed beyond every tier).
-        const seed = repeat ? Math.floor(((p * 7_368_787) % size) + 0) : 50_000_000 + p + size;
-        const inc = gen.incident(seed);
+        // Live traffic: a report arrives now. A repeat is another report of a stored case from the last
+        // weeks (its seed is below `size`); a new incident has a seed beyond every tier.
+        let seed = repeat ? (p * 7_368_787) % size : 50_000_000 + p + size;
+        while (repeat && gen.incident(seed).at < NOW - 80 * DAY) seed = (seed + 1) % size;
+        const inc = repeat ? gen.incident(seed) : { ...gen.incident(seed), at: NOW - (p % 48) * 3_600_000 };
         const input = gen.report(inc, repeat ? 1 + (p % 5) : 0);
         const sub: CaseCandidateSubmission = { id: randomUUID(), channelType: 'web', title: null, input, pinned: null };
         const qr = ds.createQueryRunner();
