@@ -63,6 +63,16 @@ export interface BlockLock {
  * SQL of the case index (case_keys) and of case rows for matching. Every method runs on the caller's
  * transaction: the lock, the probe, the decision and the writes must see one another.
  */
+/**
+ * Runs a statement as a named prepared statement on the transaction's connection: the dedup stage's
+ * statements run for every batch, and parsing and planning them each time is a large share of their cost.
+ */
+async function prepared<T>(em: EntityManager, name: string, text: string, values: unknown[]): Promise<T[]> {
+  const client = (em.queryRunner as unknown as { databaseConnection?: { query: (q: { name: string; text: string; values: unknown[] }) => Promise<{ rows: T[] }> } } | undefined)?.databaseConnection;
+  if (!client) return em.query(text, values);
+  return (await client.query({ name, text, values })).rows;
+}
+
 function caseOf(r: Record<string, unknown>): CaseForMatching {
   return {
     id: r.id as string,
@@ -104,7 +114,9 @@ export class CaseIndexRepository {
    */
   async probeAndLoad(em: EntityManager, probes: CaseProbe[], alsoIds: string[] = []): Promise<{ cases: CaseForMatching[]; hits: { i: number; caseId: string }[] }> {
     if (!probes.length && !alsoIds.length) return { cases: [], hits: [] };
-    const rows: (Record<string, unknown> & { found_by: number[] | null })[] = await em.query(
+    const rows = await prepared<Record<string, unknown> & { found_by: number[] | null }>(
+      em,
+      'huiliu-case-probe',
       `WITH hits AS (
          SELECT DISTINCT p.i, k.case_id
            FROM unnest($1::int[], $2::bigint[], $3::int[], $4::int[], $5::timestamptz[]) AS p(i, key, lo, hi, since)
@@ -157,7 +169,9 @@ export class CaseIndexRepository {
     ];
     const source = (o: number) => `unnest($${o + 1}::uuid[], $${o + 2}::text[], $${o + 3}::jsonb[], $${o + 4}::text[], $${o + 5}::text[], $${o + 6}::text[], $${o + 7}::text[], $${o + 8}::int[], $${o + 9}::jsonb[], $${o + 10}::timestamptz[], $${o + 11}::timestamptz[], $${o + 12}::int[], $${o + 13}::int[], $${o + 14}::text[])
                     AS v(id, status, features, dc, dl, cat, title, n, ch, first_at, last_at, repeats, suggested, version)`;
-    const [{ updated }]: { updated: number }[] = await em.query(
+    const [{ updated }] = await prepared<{ updated: number }>(
+      em,
+      'huiliu-case-save',
       `WITH inserted AS (
          INSERT INTO cases (id, status, features, division_code, division_level, category, title, submission_count, channel_types, first_reported_at, last_reported_at, repeat_count, suggested_count)
          SELECT v.id, v.status, v.features, v.dc, v.dl, v.cat, v.title, v.n, ARRAY(SELECT jsonb_array_elements_text(v.ch)), v.first_at, v.last_at, v.repeats, v.suggested
