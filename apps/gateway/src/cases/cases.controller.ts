@@ -8,19 +8,11 @@ const Officer = z.object({ by: z.string().trim().min(1).max(100), reason: z.stri
 const MoveBody = Officer.extend({ submissionId: z.string().uuid() });
 const MergeBody = Officer.extend({ caseId: z.string().uuid() });
 
+/** The admin API's bodies arrive parsed as JSON (http/body-policy). */
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const value = Buffer.isBuffer(body) ? safeJson(body) : (body ?? {});
-  const parsed = schema.safeParse(value);
+  const parsed = schema.safeParse(body ?? {});
   if (!parsed.success) throw new BadRequestException({ message: 'invalid case decision', fields: parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message })) });
   return parsed.data;
-}
-
-function safeJson(body: Buffer): unknown {
-  try {
-    return body.length ? JSON.parse(body.toString('utf8')) : {};
-  } catch {
-    return null;
-  }
 }
 
 async function decided<T>(fn: () => Promise<T>): Promise<T> {

@@ -14,7 +14,7 @@ import {
   type MatchConfig,
 } from '@huiliu/pipeline';
 import { KEY_TIME_SLACK_MS } from '@huiliu/store';
-import type { CaseForMatching, CaseIndexRepository, CaseKeyRow, CaseProbe, CaseWrite, PinnedPlacement } from '@huiliu/store';
+import type { CaseIndexRepository, CaseKeyRow, CaseProbe, CaseWrite, PinnedPlacement } from '@huiliu/store';
 
 export type MatchKind = 'new' | 'auto' | 'suggested' | 'confirmed' | 'manual';
 
@@ -196,5 +196,3 @@ export async function assignCases(
   );
   return out;
 }
-
-export type { CaseForMatching };
