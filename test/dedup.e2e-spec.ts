@@ -4,9 +4,9 @@ import { startStack, type Stack } from './support/stack';
 import { waitFor } from './support/env';
 import { getJson, postJson, type RunningGateway } from './support/apps';
 import { webForm } from './support/forms';
-import { assignCases, dedupSettingsFor } from '@huiliu/intake';
+import { assignCases, DATA_SOURCE, dedupSettingsFor, IntakeQueue } from '@huiliu/intake';
 import { dedupInputOf, judge, defaultStages } from '@huiliu/pipeline';
-import { CaseChangedError, CaseIndexRepository, createDataSource, SubmissionRepository } from '@huiliu/store';
+import { CaseChangedError, CaseIndexRepository, ConversationRepository, createDataSource, SubmissionRepository } from '@huiliu/store';
 import { parseSubmission, SUBMISSION_SCHEMA_VERSION } from '@huiliu/contracts';
 import { exportLine } from '../apps/cli/src/commands/export.command';
 
@@ -32,6 +32,27 @@ async function judged(gw: RunningGateway, body: Record<string, unknown>) {
 
 const neighbour = (n: (typeof NEIGHBOURS)[number], over: Record<string, unknown> = {}) =>
   webForm({ title: null, content: n.content, submitted_at: n.at, contact_phone: n.phone, address: null, district_code: '320102', ...over });
+
+/** Amends a recorded submission as an edited chat message does, and waits for it to be judged again. */
+async function amended(stack: Stack, id: string, text: string) {
+  const ds = stack.worker.app.get<DataSource>(DATA_SOURCE);
+  const conversations = new ConversationRepository(ds);
+  const { rows } = await stack.db.query(`SELECT source_key, ref FROM submissions WHERE id = $1`, [id]);
+  const done = await conversations.inTransaction((em) =>
+    conversations.amendSubmission(em, { sourceKey: rows[0].source_key, text, refs: [rows[0].ref], location: null, editRaw: null, editedRef: `${rows[0].ref}-edit` }),
+  );
+  await stack.worker.app.get(IntakeQueue).enqueue([{ submissionId: done!.id, sourceKey: done!.sourceKey, attempt: done!.replayCount }]);
+  return waitFor(async () => {
+    const r = await getJson(`${stack.gw.url}/v1/submissions/${id}`, ADMIN);
+    return r.json.status !== 'pending' ? r.json : undefined;
+  });
+}
+
+async function caseRow(db: Client, id: string) {
+  const { rows } = await db.query(`SELECT status, features, submission_count, repeat_count, suggested_count FROM cases WHERE id = $1`, [id]);
+  const { rows: keys } = await db.query(`SELECT key::text || '|' || division AS k FROM case_keys WHERE case_id = $1 ORDER BY 1`, [id]);
+  return { ...rows[0], keys: keys.map((k) => k.k as string) };
+}
 
 describe('duplicates: one incident, one case', () => {
   let stack: Stack;
@@ -86,6 +107,46 @@ describe('duplicates: one incident, one case', () => {
     const early = await judged(gw, neighbour(NEIGHBOURS[1], { client_token: 'window-early' }));
     expect(later.match).toBe('new');
     expect(later.caseId).not.toBe(early.caseId);
+  });
+
+  it('rebuilds the case an amended submission leaves: its features, counts and index rows no longer carry it, and a case left alone is empty', async () => {
+    // Months after the other reports of this file, so no earlier case is a candidate.
+    const river = { title: null, address: null, district_code: '320102', submitted_at: '2025-08-02T09:00:00+08:00' };
+    const a = await judged(gw, webForm({ ...river, content: '北京东路88号金鹏印染厂往河里偷排污水，河水发黑发臭。', contact_phone: '13900000041' }));
+    const alone = await caseRow(db, a.caseId);
+    const b = await judged(gw, webForm({ ...river, submitted_at: '2025-08-03T09:00:00+08:00', content: '金鹏印染厂又往北京东路那段河里排污水，水又黑又臭，还漂着泡沫。', contact_phone: '13900000042' }));
+    expect(b.caseId).toBe(a.caseId);
+    const grown = await caseRow(db, a.caseId);
+    expect(grown.submission_count).toBe(2);
+    expect(grown.keys).not.toEqual(alone.keys);
+
+    const moved = await amended(stack, b.id, '珠江路上的永兴饭店油烟直排，熏得人睁不开眼。');
+    expect(moved.category).toBe('air');
+    expect(moved.caseId).not.toBe(a.caseId);
+    const left = await caseRow(db, a.caseId);
+    expect(left).toMatchObject({ status: 'open', submission_count: 1, repeat_count: 0, suggested_count: 0 });
+    // What the case knows is again what its one remaining member told it.
+    expect(left.features).toEqual(alone.features);
+    expect(left.keys).toEqual(alone.keys);
+    const other = await caseRow(db, moved.caseId);
+    expect(other).toMatchObject({ status: 'open', submission_count: 1 });
+    expect(other.features.members).toBe(1);
+
+    // The only member leaves: the case is empty and no longer attracts reports.
+    const solo = await judged(gw, webForm({ title: null, address: null, district_code: '320102', submitted_at: '2025-08-05T23:00:00+08:00', content: '玄武区龙蟠路的建筑工地半夜打桩，噪音很大。', contact_phone: '13900000043' }));
+    const elsewhere = await amended(stack, solo.id, '玄武区龙蟠路边有人乱倒建筑垃圾，堆得像小山一样。');
+    expect(elsewhere.caseId).not.toBe(solo.caseId);
+    expect(await caseRow(db, solo.caseId)).toMatchObject({ status: 'empty', submission_count: 0, repeat_count: 0, features: null, keys: [] });
+  });
+
+  it('rebuilds the case an amended submission stays in, so the old text is forgotten', async () => {
+    const first = await judged(gw, webForm({ title: null, address: null, district_code: '320102', submitted_at: '2025-08-08T23:00:00+08:00', content: '玄武区太平门街的东方洗车店晚上机器噪音很大。', contact_phone: '13900000044' }));
+    const stayed = await amended(stack, first.id, '玄武区太平门街的东方洗车店晚上机器噪音很大，一直吵到凌晨两点，根本睡不着。');
+    expect(stayed.caseId).toBe(first.caseId);
+    const c = await caseRow(db, first.caseId);
+    expect(c).toMatchObject({ status: 'open', submission_count: 1 });
+    expect(c.features.members).toBe(1);
+    expect(c.features.signatures).toHaveLength(1);
   });
 
   it('keeps the inbox rule: a redelivery is no second submission and no second member', async () => {

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { QUEUES, type JobPayloads } from '@huiliu/contracts';
 import type { AppConfig, PipelineMetrics } from '@huiliu/platform';
-import type { CaseIndexRepository, SubmissionRepository } from '@huiliu/store';
+import type { CaseIndexRepository, CaseRepository, SubmissionRepository } from '@huiliu/store';
 import type { Stages } from '@huiliu/pipeline';
 import { JudgingBatcher, StageError, SubmissionMissingError, type DedupSettings } from './judging-batcher';
 
@@ -22,10 +22,10 @@ export class IntakeProcessor {
   private readonly batcher: JudgingBatcher;
 
   constructor(
-    private readonly deps: { connection: Redis; config: AppConfig; repo: SubmissionRepository; caseIndex: CaseIndexRepository; stages: Stages; dedup: DedupSettings; metrics: PipelineMetrics; logger: Logger },
+    private readonly deps: { connection: Redis; config: AppConfig; repo: SubmissionRepository; cases: CaseRepository; caseIndex: CaseIndexRepository; stages: Stages; dedup: DedupSettings; metrics: PipelineMetrics; logger: Logger },
   ) {
     this.batcher = new JudgingBatcher(
-      { repo: deps.repo, caseIndex: deps.caseIndex, stages: deps.stages, dedup: deps.dedup, metrics: deps.metrics, logger: deps.logger },
+      { repo: deps.repo, cases: deps.cases, caseIndex: deps.caseIndex, stages: deps.stages, dedup: deps.dedup, metrics: deps.metrics, logger: deps.logger },
       { batchSize: deps.config.WORKER_BATCH_SIZE, batchMs: 2, maxInFlight: 4 },
     );
   }

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { Judgement } from '@huiliu/contracts';
-import { assignCases, type CaseCandidateSubmission } from '@huiliu/intake';
+import { assignCases, rebuildCases, type CaseCandidateSubmission } from '@huiliu/intake';
 import { dedupInputOf, judge, type MatchConfig, type Stages } from '@huiliu/pipeline';
 import type { PipelineMetrics } from '@huiliu/platform';
-import type { CaseIndexRepository, DispositionResult, DispositionWrite, SubmissionRepository } from '@huiliu/store';
+import type { CaseIndexRepository, CaseRepository, DispositionResult, DispositionWrite, SubmissionRepository } from '@huiliu/store';
 
 /** What the dedup stage needs besides the submissions: the match settings and the complainant-key secret. */
 export interface DedupSettings {
@@ -36,7 +36,7 @@ export class JudgingBatcher {
   private inFlight = 0;
 
   constructor(
-    private readonly deps: { repo: SubmissionRepository; caseIndex: CaseIndexRepository; stages: Stages; dedup: DedupSettings; metrics: PipelineMetrics; logger: Logger },
+    private readonly deps: { repo: SubmissionRepository; cases: CaseRepository; caseIndex: CaseIndexRepository; stages: Stages; dedup: DedupSettings; metrics: PipelineMetrics; logger: Logger },
     private readonly opts: { batchSize: number; batchMs: number; maxInFlight: number },
   ) {}
 
@@ -65,7 +65,7 @@ export class JudgingBatcher {
   }
 
   private async run(batch: Waiter[]): Promise<void> {
-    const { repo, stages, metrics, dedup, caseIndex } = this.deps;
+    const { repo, cases, stages, metrics, dedup, caseIndex } = this.deps;
     const loaded = new Map((await repo.loadForJudging([...new Set(batch.map((w) => w.id))])).map((s) => [s.id, s]));
     const writes: (DispositionWrite & { channel: string; receivedAt: Date })[] = [];
     const candidates = new Map<string, CaseCandidateSubmission>();
@@ -104,16 +104,19 @@ export class JudgingBatcher {
       writes.push({ id, judgement, complainantKey: input?.side.complainantKey ?? null, channel: s.channelType, receivedAt: s.receivedAt });
     }
     const t0 = process.hrtime.bigint();
-    const results = await repo.applyDispositions(writes, (em, accepted) =>
-      assignCases(
-        em,
-        caseIndex,
-        accepted.flatMap((a) => {
-          const c = candidates.get(a.id);
-          return c ? [{ ...c, pinned: a.pinned }] : [];
-        }),
-        dedup.match,
-      ),
+    const results = await repo.applyDispositions(
+      writes,
+      (em, accepted) =>
+        assignCases(
+          em,
+          caseIndex,
+          accepted.flatMap((a) => {
+            const c = candidates.get(a.id);
+            return c ? [{ ...c, pinned: a.pinned }] : [];
+          }),
+          dedup.match,
+        ),
+      (em, caseIds) => rebuildCases(em, { cases, index: caseIndex, pepper: dedup.pepper }, caseIds),
     );
     metrics.stageSeconds.observe({ stage: 'persist' }, Number(process.hrtime.bigint() - t0) / 1e9);
     const byId = new Map(writes.map((w) => [w.id, w]));

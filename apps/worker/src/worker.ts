@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { CoreModule, DATA_SOURCE, dedupSettingsFor, IntakeQueue, REDIS, stagesFor } from '@huiliu/intake';
 import { createRegistry, PipelineMetrics, type AppConfig, type Logger } from '@huiliu/platform';
-import { CaseIndexRepository, runMigrations, SubmissionRepository } from '@huiliu/store';
+import { CaseIndexRepository, CaseRepository, runMigrations, SubmissionRepository } from '@huiliu/store';
 import type { Stages } from '@huiliu/pipeline';
 import { IntakeProcessor } from './intake.processor';
 import { createRunners, type Runner } from './runners';
@@ -27,7 +27,7 @@ export async function startWorker(config: AppConfig, logger: Logger, opts: { sta
   const metrics = new PipelineMetrics(registry);
   const stages = opts.stages ?? stagesFor(config);
 
-  const processor = new IntakeProcessor({ connection: app.get<Redis>(REDIS), config, repo, caseIndex: new CaseIndexRepository(), stages, dedup: dedupSettingsFor(config), metrics, logger });
+  const processor = new IntakeProcessor({ connection: app.get<Redis>(REDIS), config, repo, cases: app.get(CaseRepository), caseIndex: new CaseIndexRepository(), stages, dedup: dedupSettingsFor(config), metrics, logger });
   processor.start();
   const sweeper = new Sweeper({ repo, intake, logger }, { intervalMs: config.SWEEP_INTERVAL_MS, afterMs: config.SWEEP_AFTER_MS });
   sweeper.start();

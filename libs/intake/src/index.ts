@@ -11,3 +11,4 @@ export * from './rejudge';
 export * from './stages';
 export * from './dedup/case-assigner';
 export * from './dedup/case-service';
+export * from './dedup/case-rebuild';

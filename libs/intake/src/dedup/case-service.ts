@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { caseFeaturesOf, dedupInputOf, divisionLevelOf, incidentTime, indexEntries, mergeCaseFeatures, type CaseFeatures, type MatchConfig } from '@huiliu/pipeline';
-import { CaseIndexRepository, retryOnConflict, type CaseEntity, type CaseKeyRow, type CaseRepository, type CaseWrite } from '@huiliu/store';
+import type { MatchConfig } from '@huiliu/pipeline';
+import { CaseIndexRepository, retryOnConflict, type CaseEntity, type CaseRepository } from '@huiliu/store';
+import { rebuildCase } from './case-rebuild';
 
 /** A refused case decision: `status` is the HTTP status that says why (404 unknown, 409 not possible now). */
 export class CaseDecisionError extends Error {
@@ -148,51 +149,7 @@ export class CaseService {
     return (await this.cases.lockCases(em, [id]))[0];
   }
 
-  /**
-   * Recomputes what a case knows from its members, in incident-time order: features, division, counts,
-   * repeat-petition marks and the index rows. A case left without members is marked empty.
-   */
-  private async rebuild(em: EntityManager, c: CaseEntity): Promise<void> {
-    const members = (await this.cases.members(em, c.id)).map((m) => ({
-      m,
-      input: m.judgement ? dedupInputOf(m.submission, m.judgement, { channelType: m.channelType, receivedAt: m.receivedAt, pepper: this.settings.pepper }) : null,
-      at: incidentTime(m.submission, m.receivedAt),
-    }));
-    members.sort((a, b) => a.at - b.at);
-    let features: CaseFeatures | null = null;
-    const marks: { id: string; repeat: boolean }[] = [];
-    for (const { m, input } of members) {
-      if (!input) continue;
-      const repeat = !!input.side.complainantKey && !!features?.complainantKeys.includes(input.side.complainantKey);
-      if (repeat !== m.repeatPetition) marks.push({ id: m.id, repeat });
-      m.repeatPetition = repeat;
-      features = features ? mergeCaseFeatures(features, input.side) : caseFeaturesOf(input.side);
-    }
-    const category = c.category ?? features?.category ?? null;
-    const divisionCode = features?.divisionCode ?? (members.length ? c.divisionCode : null);
-    const write: CaseWrite = {
-      id: c.id,
-      isNew: false,
-      status: members.length ? (LIVE.has(c.status) ? c.status : 'open') : 'empty',
-      features: features as unknown as Record<string, unknown> | null,
-      divisionCode,
-      divisionLevel: divisionCode ? divisionLevelOf(divisionCode) : null,
-      category,
-      title: c.title,
-      submissionCount: members.length,
-      channelTypes: [...new Set(members.map((x) => x.m.channelType))].sort(),
-      firstReportedAt: members.length ? new Date(members[0].at) : null,
-      lastReportedAt: members.length ? new Date(members[members.length - 1].at) : null,
-      repeatCount: members.filter((x) => x.m.repeatPetition).length,
-      suggestedCount: members.filter((x) => x.m.match === 'suggested').length,
-    };
-    await this.cases.setRepeatPetition(em, marks);
-    await this.index.dropKeys(em, [c.id]);
-    const rows: CaseKeyRow[] = [];
-    for (const { input } of members) {
-      if (!input) continue;
-      for (const e of indexEntries(divisionCode, input.side.category ?? 'none', input.keys)) rows.push({ caseId: c.id, key: e.key, division: e.division, lastAt: write.lastReportedAt! });
-    }
-    await this.index.save(em, [write], rows);
+  private rebuild(em: EntityManager, c: CaseEntity): Promise<void> {
+    return rebuildCase(em, { cases: this.cases, index: this.index, pepper: this.settings.pepper }, c);
   }
 }

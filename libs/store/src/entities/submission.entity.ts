@@ -88,6 +88,13 @@ export class SubmissionEntity {
   @Column({ name: 'repeat_petition', type: 'boolean', default: false })
   repeatPetition: boolean;
 
+  /**
+   * The case an amended submission was in when its text changed, until it is judged again: that case still
+   * carries the old text and is rebuilt from its members then.
+   */
+  @Column({ name: 'amended_case_id', type: 'uuid', nullable: true })
+  amendedCaseId: string | null;
+
   /** The dedup decision: score, reasons and the case it was compared with. */
   @Column({ type: 'jsonb', nullable: true })
   dedup: { decision: string; score: number; reasons: string[]; candidates: number } | null;

@@ -202,7 +202,8 @@ export class ConversationRepository {
   /**
    * Amends a recorded submission after its complainant edited a message: new text (and place), the edit
    * flagged, and the submission back to pending, detached from its case (unless an officer placed it there),
-   * so judging and dedup run again.
+   * so judging and dedup run again. The case it was in is remembered: its features and index rows still hold
+   * the old text until the judging that follows rebuilds them from its members.
    * The replay counter gives the new intake job a fresh id. Null when no such submission is recorded.
    */
   async amendSubmission(em: EntityManager, req: AmendRequest): Promise<AmendedSubmission | null> {
@@ -240,6 +241,7 @@ export class ConversationRepository {
          division_candidates = '{}', category = NULL, categories = '{}',
          case_id = CASE WHEN s.match IN ('confirmed', 'manual') THEN s.case_id END, match = CASE WHEN s.match IN ('confirmed', 'manual') THEN s.match END,
          repeat_petition = s.match IN ('confirmed', 'manual') AND s.repeat_petition, dedup = NULL,
+         amended_case_id = COALESCE(s.amended_case_id, s.case_id),
          processed_at = NULL, failed_at = NULL, last_error = NULL, replay_count = s.replay_count + 1
        WHERE s.id = $1
        RETURNING s.id, s.source_key, s.replay_count`,

@@ -58,6 +58,12 @@ export interface PinnedPlacement {
  */
 export type CaseDecider = (em: EntityManager, accepted: { id: string; pinned: PinnedPlacement | null }[]) => Promise<Map<string, CaseDecision>>;
 
+/**
+ * Rebuilds cases from their members, inside the disposition transaction after the batch's submissions are
+ * written: the cases amended submissions were in, whose features and index rows still carry the old text.
+ */
+export type CaseRebuilder = (em: EntityManager, caseIds: string[]) => Promise<void>;
+
 export interface DispositionResult {
   id: string;
   status: SubmissionStatus;
@@ -151,17 +157,19 @@ export class SubmissionRepository {
   /**
    * Writes dispositions for a batch in one transaction. Only rows still pending are changed (a job that runs
    * twice changes nothing the second time); the accepted ones get their case from `decideCases`, which runs
-   * in the same transaction, so the case and the submission's place in it commit together.
+   * in the same transaction, so the case and the submission's place in it commit together. An amended
+   * submission's earlier case is handed to `rebuildCases` once the batch is written, wherever the new text
+   * placed it (another case, the same one, or none when it is no longer accepted).
    */
-  async applyDispositions(writes: DispositionWrite[], decideCases: CaseDecider): Promise<DispositionResult[]> {
+  async applyDispositions(writes: DispositionWrite[], decideCases: CaseDecider, rebuildCases: CaseRebuilder): Promise<DispositionResult[]> {
     if (writes.length === 0) return [];
-    return retryOnConflict(() => this.ds.transaction((em) => this.applyInTransaction(em, writes, decideCases)));
+    return retryOnConflict(() => this.ds.transaction((em) => this.applyInTransaction(em, writes, decideCases, rebuildCases)));
   }
 
-  private async applyInTransaction(em: EntityManager, writes: DispositionWrite[], decideCases: CaseDecider): Promise<DispositionResult[]> {
+  private async applyInTransaction(em: EntityManager, writes: DispositionWrite[], decideCases: CaseDecider, rebuildCases: CaseRebuilder): Promise<DispositionResult[]> {
     const ids = writes.map((w) => w.id).sort();
-    const pendingRows: { id: string; case_id: string | null; match: string | null; repeat_petition: boolean }[] = await em.query(
-      `SELECT id, case_id, match, repeat_petition FROM submissions WHERE id = ANY($1::uuid[]) AND status = 'pending' ORDER BY id FOR UPDATE`,
+    const pendingRows: { id: string; case_id: string | null; match: string | null; repeat_petition: boolean; amended_case_id: string | null }[] = await em.query(
+      `SELECT id, case_id, match, repeat_petition, amended_case_id FROM submissions WHERE id = ANY($1::uuid[]) AND status = 'pending' ORDER BY id FOR UPDATE`,
       [ids],
     );
     const pending = new Map(pendingRows.map((r) => [r.id, r]));
@@ -206,7 +214,7 @@ export class SubmissionRepository {
            judgement = v.judgement, division_code = v.dc, division_level = v.dl,
            division_candidates = ARRAY(SELECT jsonb_array_elements_text(v.cand)),
            category = v.cat, categories = ARRAY(SELECT jsonb_array_elements_text(v.cats)),
-           case_id = v.case_id, match = v.match, complainant_key = v.ckey, repeat_petition = v.repeat, dedup = v.dedup,
+           case_id = v.case_id, match = v.match, complainant_key = v.ckey, repeat_petition = v.repeat, dedup = v.dedup, amended_case_id = NULL,
            processed_at = now(), failed_at = NULL, last_error = NULL
          FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[], $7::text[], $8::text[], $9::jsonb[], $10::text[], $11::jsonb[], $12::uuid[], $13::text[], $14::text[], $15::bool[], $16::jsonb[])
               AS v(id, status, reason, referral, flags, judgement, dc, dl, cand, cat, cats, case_id, match, ckey, repeat, dedup)
@@ -214,6 +222,8 @@ export class SubmissionRepository {
         [upd.id, upd.status, upd.reason, upd.referral, upd.flags, upd.judgement, upd.dc, upd.dl, upd.cand, upd.cat, upd.cats, upd.caseId, upd.match, upd.ckey, upd.repeat, upd.dedup],
       );
     }
+    const amendedCases = [...new Set(todo.flatMap((w) => pending.get(w.id)!.amended_case_id ?? []))];
+    if (amendedCases.length) await rebuildCases(em, amendedCases);
     for (const w of writes) {
       if (!pending.has(w.id)) results.push({ id: w.id, status: 'pending', caseId: null, match: null, applied: false });
     }
