@@ -29,9 +29,21 @@ export interface ProbeEntry {
 const NONE = 0;
 const ANY: [number, number] = [0, 999_999];
 
+const HASH_MEMO_SIZE = 50_000;
+const recentHashes = new Map<string, string>();
+
 /** A stable 64-bit key for `<category>|<key>`: compact in the index, and equal across processes. */
 export function keyHash(category: string, key: string): string {
-  return createHash('md5').update(`${category}|${key}`, 'utf8').digest().readBigInt64BE(0).toString();
+  const text = `${category}|${key}`;
+  let hash = recentHashes.get(text);
+  if (hash === undefined) {
+    hash = createHash('md5').update(text, 'utf8').digest().readBigInt64BE(0).toString();
+    // A batch hashes each key twice (probe, then store) and anchors recur across batches; a bounded memo
+    // keeps that to once without growing with the traffic.
+    if (recentHashes.size >= HASH_MEMO_SIZE) recentHashes.clear();
+    recentHashes.set(text, hash);
+  }
+  return hash;
 }
 
 function codeOf(divisionCode: string): number {

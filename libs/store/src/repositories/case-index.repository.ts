@@ -31,6 +31,14 @@ export interface CaseWrite extends CaseForMatching {
  */
 export const KEY_TIME_SLACK_MS = 7 * 86_400_000;
 
+/**
+ * At most this many cases per probe, the most recently reported first. A key that many cases share says
+ * little about which one a report belongs to (a problem word in a busy county, or a placeholder phone that
+ * operators enter for callers who give none), and loading and scoring all of them would make one
+ * submission's cost grow with the case store. The other keys of a true repeat still find its case.
+ */
+export const PROBE_CASES_PER_KEY = 64;
+
 /** A case changed by another transaction between reading and writing it: the whole decision runs again. */
 export class CaseChangedError extends Error {
   /** Postgres' serialization_failure, so retryOnConflict runs the transaction again. */
@@ -120,13 +128,16 @@ export class CaseIndexRepository {
       `WITH hits AS (
          SELECT DISTINCT p.i, k.case_id
            FROM unnest($1::int[], $2::bigint[], $3::int[], $4::int[], $5::timestamptz[]) AS p(i, key, lo, hi, since)
-           JOIN case_keys k ON k.key = p.key AND k.division BETWEEN p.lo AND p.hi AND k.last_at >= p.since)
+           CROSS JOIN LATERAL (
+             SELECT k.case_id FROM case_keys k
+              WHERE k.key = p.key AND k.division BETWEEN p.lo AND p.hi AND k.last_at >= p.since
+              ORDER BY k.last_at DESC LIMIT $7) k)
        SELECT c.id, c.status, c.features, c.division_code, c.division_level, c.category, c.title, c.submission_count, c.channel_types,
               c.first_reported_at, c.last_reported_at, c.repeat_count, c.suggested_count, c.xmin::text AS version,
               (SELECT array_agg(h.i) FROM hits h WHERE h.case_id = c.id) AS found_by
          FROM cases c
         WHERE c.id IN (SELECT case_id FROM hits UNION SELECT unnest($6::uuid[]))`,
-      [probes.map((p) => p.i), probes.map((p) => p.key), probes.map((p) => p.lo), probes.map((p) => p.hi), probes.map((p) => p.since.toISOString()), [...new Set(alsoIds)]],
+      [probes.map((p) => p.i), probes.map((p) => p.key), probes.map((p) => p.lo), probes.map((p) => p.hi), probes.map((p) => p.since.toISOString()), [...new Set(alsoIds)], PROBE_CASES_PER_KEY],
     );
     const hits: { i: number; caseId: string }[] = [];
     for (const r of rows) for (const i of r.found_by ?? []) hits.push({ i, caseId: r.id as string });
