@@ -149,6 +149,36 @@ describe('duplicates: one incident, one case', () => {
     expect(c.features.signatures).toHaveLength(1);
   });
 
+  it('recognises a repeat petition however many people reported the case before', async () => {
+    // Months after the other reports of this file, about another factory: a case of its own.
+    const report = (i: number, phone: string, content?: string) =>
+      neighbour(NEIGHBOURS[i % NEIGHBOURS.length], {
+        content: content ?? NEIGHBOURS[i % NEIGHBOURS.length].content.replaceAll('宏达化工', '北辰化工').replace('中山路100号', '中山路500号'),
+        submitted_at: `2025-12-${String(i + 1).padStart(2, '0')}T21:00:00+08:00`,
+        contact_phone: phone,
+      });
+    const phones = Array.from({ length: 10 }, (_, i) => `1390000051${i}`);
+    const first = [];
+    for (const [i, phone] of phones.entries()) first.push(await judged(gw, report(i, phone)));
+    const caseId = first[0].caseId;
+    expect(first.every((s) => s.caseId === caseId && !s.repeatPetition)).toBe(true);
+    const counts = async () => (await getJson(`${gw.url}/v1/cases/${caseId}`, ADMIN)).json.counts;
+    expect(await counts()).toMatchObject({ submissions: 10, repeatPetitions: 0, identifiedComplainants: 10 });
+
+    const again = '我之前已经投诉过北辰化工厂排黑烟，到现在还在排，晚上根本没法开窗。';
+    const firstAgain = await judged(gw, report(10, phones[0], again));
+    expect(firstAgain).toMatchObject({ caseId, repeatPetition: true });
+    const lastAgain = await judged(gw, report(11, phones[9], again));
+    expect(lastAgain).toMatchObject({ caseId, repeatPetition: true });
+    expect(await counts()).toMatchObject({ submissions: 12, repeatPetitions: 2, identifiedComplainants: 10 });
+
+    const newcomer = await judged(gw, report(12, '13900000520'));
+    expect(newcomer).toMatchObject({ caseId, repeatPetition: false });
+    expect(await counts()).toMatchObject({ submissions: 13, repeatPetitions: 2, identifiedComplainants: 11 });
+    const { rows } = await db.query(`SELECT repeat_count FROM cases WHERE id = $1`, [caseId]);
+    expect(rows[0].repeat_count).toBe(2);
+  });
+
   it('keeps the inbox rule: a redelivery is no second submission and no second member', async () => {
     const body = neighbour(NEIGHBOURS[3], { client_token: 'redelivered-1', submitted_at: '2024-09-16T08:00:00+08:00' });
     const a = await judged(gw, body);

@@ -13,9 +13,10 @@ import { ConversationInboundEntity, ConversationStateEntity } from './entities/c
 import { Conversations1796100000006 } from './migrations/1796100000006-conversations';
 import { CaseMatching1796300000000 } from './migrations/1796300000000-case-matching';
 import { AmendedCase1796400000000 } from './migrations/1796400000000-amended-case';
+import { ComplainantMembers1796400000001 } from './migrations/1796400000001-complainant-members';
 
 export const ENTITIES = [ChannelEntity, SubmissionEntity, CaseEntity, ImportEntity, MailboxCheckpointEntity, DeadLetterEntity, ConversationStateEntity, ConversationInboundEntity];
-export const MIGRATIONS = [IntakeBackbone1764403200000, Imports1795945622807, EmailChannel1796000000004, Conversations1796100000006, Corrections1796200000000, CaseMatching1796300000000, AmendedCase1796400000000];
+export const MIGRATIONS = [IntakeBackbone1764403200000, Imports1795945622807, EmailChannel1796000000004, Conversations1796100000006, Corrections1796200000000, CaseMatching1796300000000, AmendedCase1796400000000, ComplainantMembers1796400000001];
 
 export function createDataSource(url: string, opts: { poolSize?: number; applicationName?: string } = {}): DataSource {
   return new DataSource({

@@ -96,7 +96,7 @@ export async function assignCases(
     for (const p of list) probes.push({ i, key: p.key, lo: p.lo, hi: p.hi, since });
   });
   const pinnedIds = ordered.flatMap((s) => (s.pinned ? [s.pinned.caseId] : []));
-  const loaded = await index.probeAndLoad(em, probes, pinnedIds);
+  const loaded = await index.probeAndLoad(em, probes, pinnedIds, ordered.flatMap((s) => s.input.side.complainantKey ?? []));
   const found = new Map<number, Set<string>>();
   for (const hit of loaded.hits) {
     const set = found.get(hit.i) ?? new Set<string>();
@@ -105,6 +105,11 @@ export async function assignCases(
   }
   const cases = new Map<string, CaseWrite & { dirty: boolean }>();
   for (const c of loaded.cases) cases.set(c.id, { ...c, isNew: false, dirty: false });
+  // Per case, the batch's complainants already among its members (read from the members, so a repeat
+  // petition is recognised however many people reported the case), grown as the batch places its own.
+  const reporters = new Map<string, Set<string>>();
+  for (const [caseId, keys] of loaded.complainants) reporters.set(caseId, new Set(keys));
+  const reported = (caseId: string, key: string | null): boolean => !!key && !!reporters.get(caseId)?.has(key);
 
   // Index rows added by this batch, so later members of the batch find the cases earlier ones touched.
   const batchIndex = new Map<string, { entry: IndexEntry; caseId: string }[]>();
@@ -126,7 +131,7 @@ export async function assignCases(
       const candidates = [...ids]
         .map((id) => cases.get(id))
         .filter((c): c is CaseWrite & { dirty: boolean } => !!c && !!c.features && (c.status === 'open' || c.status === 'closed'))
-        .map((c) => ({ caseId: c.id, features: c.features as unknown as CaseFeatures }));
+        .map((c) => ({ caseId: c.id, features: c.features as unknown as CaseFeatures, complainantKnown: reported(c.id, side.complainantKey) }));
       const choice = chooseCase(side, candidates, config);
       dedup = { decision: choice.decision, score: Math.round(choice.score * 1000) / 1000, reasons: choice.reasons, candidates: candidates.length };
       if (choice.caseId && choice.decision !== 'none') {
@@ -161,7 +166,7 @@ export async function assignCases(
       cases.set(target.id, target);
     } else {
       const before = target.features as unknown as CaseFeatures | null;
-      repeatPetition = s.pinned ? s.pinned.repeatPetition : !!side.complainantKey && !!before?.complainantKeys.includes(side.complainantKey);
+      repeatPetition = s.pinned ? s.pinned.repeatPetition : reported(target.id, side.complainantKey);
       const features = before ? mergeCaseFeatures(before, side) : caseFeaturesOf(side);
       target.features = features as unknown as Record<string, unknown>;
       target.divisionCode = features.divisionCode ?? target.divisionCode;
@@ -177,6 +182,7 @@ export async function assignCases(
       if (!target.lastReportedAt || at > target.lastReportedAt) target.lastReportedAt = at;
       target.dirty = true;
     }
+    if (side.complainantKey) reporters.set(target.id, (reporters.get(target.id) ?? new Set<string>()).add(side.complainantKey));
 
     for (const entry of indexEntries(target.divisionCode, blockCategory(s.input), s.input.keys)) {
       keyRows.push({ caseId: target.id, key: entry.key, division: entry.division, lastAt: target.lastReportedAt! });

@@ -25,9 +25,12 @@ export async function rebuildCase(em: EntityManager, deps: CaseRebuildDeps, c: P
   members.sort((a, b) => a.at - b.at);
   let features: CaseFeatures | null = null;
   const marks: { id: string; repeat: boolean }[] = [];
+  const reporters = new Set<string>();
   for (const { m, input } of members) {
     if (!input) continue;
-    const repeat = !!input.side.complainantKey && !!features?.complainantKeys.includes(input.side.complainantKey);
+    const key = input.side.complainantKey;
+    const repeat = !!key && reporters.has(key);
+    if (key) reporters.add(key);
     if (repeat !== m.repeatPetition) marks.push({ id: m.id, repeat });
     m.repeatPetition = repeat;
     features = features ? mergeCaseFeatures(features, input.side) : caseFeaturesOf(input.side);

@@ -4,7 +4,9 @@
  * township), so a new submission is compared with the union, not with one representative report.
  *
  * The object is plain JSON (stored as jsonb per case) and capped, so it stays small however many
- * submissions a case collects.
+ * submissions a case collects. Who reported is not kept here: whether a complainant already reported the
+ * case (重复举报) must hold for every member, not the first few, and is read from the members themselves
+ * (their complainant keys) when the case is a candidate.
  */
 import { refineCaseDivision } from './division-block.util';
 import { problemGroups } from './match-score.util';
@@ -23,7 +25,6 @@ export const CASE_FEATURE_CAPS = {
   problemGroups: 8,
   /** MinHash signatures of the first and the latest members. */
   signatures: 4,
-  complainantKeys: 8,
 } as const;
 
 export interface CaseFeatures {
@@ -41,7 +42,6 @@ export interface CaseFeatures {
   problemGroups: string[];
   /** MinHash signatures (64 × uint32 as numbers) of the first member and the latest ones. */
   signatures: number[][];
-  complainantKeys: string[];
   firstAt: number;
   lastAt: number;
   members: number;
@@ -81,7 +81,6 @@ export function mergeCaseFeatures(caseFeatures: CaseFeatures | null, side: Match
     townships: [],
     problemGroups: [],
     signatures: [],
-    complainantKeys: [],
     firstAt: side.at,
     lastAt: side.at,
     members: 0,
@@ -105,7 +104,6 @@ export function mergeCaseFeatures(caseFeatures: CaseFeatures | null, side: Match
     townships: addCapped(c.townships, side.townships, CASE_FEATURE_CAPS.townships),
     problemGroups: addCapped(c.problemGroups, [...problemGroups(side.problemTerms)].sort(), CASE_FEATURE_CAPS.problemGroups),
     signatures: keptSignatures,
-    complainantKeys: addCapped(c.complainantKeys, side.complainantKey ? [side.complainantKey] : [], CASE_FEATURE_CAPS.complainantKeys),
     firstAt: Math.min(c.firstAt, side.at),
     lastAt: Math.max(c.lastAt, side.at),
     members: c.members + 1,

@@ -22,8 +22,12 @@ function textAgainstCase(sub: MatchSide, c: CaseFeatures): number {
   return best;
 }
 
-/** Scores a submission against a case: the same gates, weights and thresholds as scoreMatch. */
-export function scoreAgainstCase(sub: MatchSide, c: CaseFeatures, config: MatchConfig = DEFAULT_MATCH_CONFIG): MatchResult {
+/**
+ * Scores a submission against a case: the same gates, weights and thresholds as scoreMatch.
+ * `complainantKnown`: the submission's complainant is among the case's members (the caller knows them; the
+ * features do not keep who reported).
+ */
+export function scoreAgainstCase(sub: MatchSide, c: CaseFeatures, config: MatchConfig = DEFAULT_MATCH_CONFIG, complainantKnown = false): MatchResult {
   const entity = namesAgreement(sub, c.entities, c.aliases, c.kinds);
   const parts = {
     text: textAgainstCase(sub, c),
@@ -33,7 +37,7 @@ export function scoreAgainstCase(sub: MatchSide, c: CaseFeatures, config: MatchC
     ...divisionParts(sub, c.divisionCode),
     category: !!sub.category && sub.category === c.category,
     days: daysFromCase(sub.at, c),
-    sameComplainant: !!sub.complainantKey && c.complainantKeys.includes(sub.complainantKey),
+    sameComplainant: !!sub.complainantKey && complainantKnown,
   };
   const caseEntity = c.entities[0]?.core ?? c.aliases[0] ?? null;
   return judgeMatch(
@@ -46,6 +50,8 @@ export function scoreAgainstCase(sub: MatchSide, c: CaseFeatures, config: MatchC
 export interface CaseCandidate<Id = string> {
   caseId: Id;
   features: CaseFeatures;
+  /** The submission's complainant already reported this case (one of its members has the same complainant key). */
+  complainantKnown?: boolean;
 }
 
 export interface CaseChoice<Id = string> {
@@ -104,7 +110,7 @@ export function chooseCase<Id>(sub: MatchSide, candidates: readonly CaseCandidat
   let sameName = 0;
   const sole: Scored[] = [];
   for (const cand of candidates) {
-    const result = scoreAgainstCase(sub, cand.features, config);
+    const result = scoreAgainstCase(sub, cand.features, config, cand.complainantKnown);
     const scored = { caseId: cand.caseId, result, features: cand.features };
     if (result.parts.category && names(result)) sameName++;
     if (soleCaseCompatible(sub, cand.features, result, config)) sole.push(scored);

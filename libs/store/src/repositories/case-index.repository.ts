@@ -119,10 +119,17 @@ export class CaseIndexRepository {
    * Finds the cases whose keys answer the probes (one index descent per probe) and loads them with `alsoIds`,
    * in one statement. Rows are not locked: most candidates are only compared, never written. Each comes with
    * its row version, and `save` writes a case only if that version is unchanged (CaseChangedError otherwise).
+   * `complainants` tells, per loaded case, which of `complainantKeys` its members already carry (repeat
+   * petitions), read from the members' complainant keys however many there are.
    */
-  async probeAndLoad(em: EntityManager, probes: CaseProbe[], alsoIds: string[] = []): Promise<{ cases: CaseForMatching[]; hits: { i: number; caseId: string }[] }> {
-    if (!probes.length && !alsoIds.length) return { cases: [], hits: [] };
-    const rows = await prepared<Record<string, unknown> & { found_by: number[] | null }>(
+  async probeAndLoad(
+    em: EntityManager,
+    probes: CaseProbe[],
+    alsoIds: string[] = [],
+    complainantKeys: string[] = [],
+  ): Promise<{ cases: CaseForMatching[]; hits: { i: number; caseId: string }[]; complainants: Map<string, string[]> }> {
+    if (!probes.length && !alsoIds.length) return { cases: [], hits: [], complainants: new Map() };
+    const rows = await prepared<Record<string, unknown> & { found_by: number[] | null; complainants: string[] }>(
       em,
       'huiliu-case-probe',
       `WITH hits AS (
@@ -131,17 +138,30 @@ export class CaseIndexRepository {
            CROSS JOIN LATERAL (
              SELECT k.case_id FROM case_keys k
               WHERE k.key = p.key AND k.division BETWEEN p.lo AND p.hi AND k.last_at >= p.since
-              ORDER BY k.last_at DESC LIMIT $7) k)
+              ORDER BY k.last_at DESC LIMIT $7) k),
+       ids AS (SELECT case_id FROM hits UNION SELECT unnest($6::uuid[])),
+       -- Materialized so that it is read from the complainant index (one descent per key of the batch), not
+       -- by walking every member of every loaded case.
+       known AS MATERIALIZED (
+         SELECT s.case_id, array_agg(DISTINCT s.complainant_key) AS keys
+           FROM submissions s
+          WHERE s.complainant_key = ANY($8::text[]) AND s.case_id IN (SELECT case_id FROM ids)
+          GROUP BY s.case_id)
        SELECT c.id, c.status, c.features, c.division_code, c.division_level, c.category, c.title, c.submission_count, c.channel_types,
               c.first_reported_at, c.last_reported_at, c.repeat_count, c.suggested_count, c.xmin::text AS version,
-              (SELECT array_agg(h.i) FROM hits h WHERE h.case_id = c.id) AS found_by
-         FROM cases c
-        WHERE c.id IN (SELECT case_id FROM hits UNION SELECT unnest($6::uuid[]))`,
-      [probes.map((p) => p.i), probes.map((p) => p.key), probes.map((p) => p.lo), probes.map((p) => p.hi), probes.map((p) => p.since.toISOString()), [...new Set(alsoIds)], PROBE_CASES_PER_KEY],
+              (SELECT array_agg(h.i) FROM hits h WHERE h.case_id = c.id) AS found_by,
+              COALESCE(kn.keys, '{}') AS complainants
+         FROM cases c LEFT JOIN known kn ON kn.case_id = c.id
+        WHERE c.id IN (SELECT case_id FROM ids)`,
+      [probes.map((p) => p.i), probes.map((p) => p.key), probes.map((p) => p.lo), probes.map((p) => p.hi), probes.map((p) => p.since.toISOString()), [...new Set(alsoIds)], PROBE_CASES_PER_KEY, [...new Set(complainantKeys)]],
     );
     const hits: { i: number; caseId: string }[] = [];
-    for (const r of rows) for (const i of r.found_by ?? []) hits.push({ i, caseId: r.id as string });
-    return { cases: rows.map(caseOf), hits };
+    const complainants = new Map<string, string[]>();
+    for (const r of rows) {
+      for (const i of r.found_by ?? []) hits.push({ i, caseId: r.id as string });
+      if (r.complainants.length) complainants.set(r.id as string, r.complainants);
+    }
+    return { cases: rows.map(caseOf), hits, complainants };
   }
 
   /**

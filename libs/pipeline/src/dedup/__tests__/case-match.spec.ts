@@ -20,7 +20,7 @@ function caseOf(...members: MatchSide[]): CaseFeatures {
 }
 
 describe('mergeCaseFeatures', () => {
-  it('accumulates names, places, townships, problems and complainants of all members', () => {
+  it('accumulates names, places, townships and problems of all members', () => {
     const a = side('鼓楼区一家化工厂晚上排放黑烟', { complainantKey: 'k1' });
     const b = side('鼓楼区华泰化工有限公司气味刺鼻', { address: '东山镇中山路', complainantKey: 'k2', at: T0 + 5 * DAY });
     const c = caseOf(a, b);
@@ -29,7 +29,6 @@ describe('mergeCaseFeatures', () => {
     expect(c.places).toContain('中山路');
     expect(c.townships).toContain('东山镇');
     expect(c.problemGroups).toEqual(expect.arrayContaining(['smoke', 'odour']));
-    expect(c.complainantKeys).toEqual(['k1', 'k2']);
     expect(c.members).toBe(2);
     expect([c.firstAt, c.lastAt]).toEqual([T0, T0 + 5 * DAY]);
   });
@@ -51,7 +50,8 @@ describe('mergeCaseFeatures', () => {
     expect(c.signatures[0]).toEqual(Array.from(members[0].signature!));
     expect(c.signatures[CASE_FEATURE_CAPS.signatures - 1]).toEqual(Array.from(members[19].signature!));
     expect(c.places.length).toBeLessThanOrEqual(CASE_FEATURE_CAPS.places);
-    expect(c.complainantKeys).toHaveLength(CASE_FEATURE_CAPS.complainantKeys);
+    // Who reported is not part of the features: repeat petitions are told from the members themselves.
+    expect(c).not.toHaveProperty('complainantKeys');
     expect(c.members).toBe(20);
     // Plain JSON (stored as jsonb): survives a round trip unchanged.
     expect(JSON.parse(JSON.stringify(c))).toEqual(c);
@@ -80,10 +80,17 @@ describe('scoreAgainstCase', () => {
     expect(late.parts.days).toBeCloseTo(120);
   });
 
-  it('recognises a same complainant among all members', () => {
-    const c = caseOf(side('华泰化工冒黑烟', { complainantKey: 'k1' }), side('华泰化工冒黑烟', { complainantKey: 'k2' }));
-    expect(scoreAgainstCase(side('华泰化工又冒黑烟', { complainantKey: 'k2' }), c).parts.sameComplainant).toBe(true);
-    expect(scoreAgainstCase(side('华泰化工又冒黑烟', { complainantKey: 'k3' }), c).parts.sameComplainant).toBe(false);
+  it('takes a same complainant from the caller, who knows the members, however many reported', () => {
+    const members = Array.from({ length: 12 }, (_, i) => side('华泰化工冒黑烟', { complainantKey: `k${i}`, at: T0 + i * DAY }));
+    const c = caseOf(...members);
+    const again = side('华泰化工又冒黑烟', { complainantKey: 'k11', at: T0 + 12 * DAY });
+    expect(scoreAgainstCase(again, c, DEFAULT_MATCH_CONFIG, true).parts.sameComplainant).toBe(true);
+    expect(scoreAgainstCase(again, c, DEFAULT_MATCH_CONFIG, false).parts.sameComplainant).toBe(false);
+    // Without a complainant key on the submission nothing is a repeat, whatever the caller says.
+    expect(scoreAgainstCase({ ...again, complainantKey: null }, c, DEFAULT_MATCH_CONFIG, true).parts.sameComplainant).toBe(false);
+    const choice = chooseCase(again, [{ caseId: 'a', features: c, complainantKnown: true }]);
+    expect(choice.result?.parts.sameComplainant).toBe(true);
+    expect(choice.reasons.join(' ')).toContain('重复举报');
   });
 
   it('joins a passing mention (佳禾污水处理 without legal form) to the declared company name', () => {
