@@ -26,6 +26,7 @@
  * --causes         missed pairs by division/name/place agreement (--blocker: what stopped the later one;
  *                  --show <division agreement>: list them).
  * --grey           suggested attachments, right or wrong. --verbose: chooseCase rule attachments, false merges.
+ * --names          submissions left alone because several cases carry their polluter's name, with each such case.
  * --signals        text signal comparison (MinHash, SimHash) over block-compatible pairs.
  */
 import * as fs from 'node:fs';
@@ -186,7 +187,8 @@ function sideOf(entry: Entry, bands: Dedup.BandOptions): { side: Dedup.MatchSide
   const t0 = now();
   const f = dedup.extractIncidentFeatures(entry.source);
   const signature = dedup.minhash(f.shingles);
-  const keys = dedup.anchorKeys(f, signature, bands);
+  const complainantKey = dedup.complainantKeyOf(entry.complainant, PEPPER);
+  const keys = dedup.candidateKeys(f, signature, complainantKey, bands);
   const ms = now() - t0;
   const side: Dedup.MatchSide = {
     ...f,
@@ -194,7 +196,7 @@ function sideOf(entry: Entry, bands: Dedup.BandOptions): { side: Dedup.MatchSide
     ...(entry.divisionCandidates?.length ? { divisionCandidates: entry.divisionCandidates } : {}),
     category: (entry.source.category as string) ?? null,
     at: entry.at,
-    complainantKey: dedup.complainantKeyOf(entry.complainant, PEPPER),
+    complainantKey,
     signature,
   };
   return { side, keys, ms };
@@ -229,14 +231,15 @@ function simulateCases(entries: Entry[], config: Dedup.MatchConfig, bands: Dedup
   for (const entry of primary) {
     const { side, keys, ms } = sideOf(entry, bands);
     run.featureMs += ms;
-    const probe = dedup.probeKeys(side.divisionCode, side.category!, keys);
+    const probe = dedup.probeKeys(side.divisionCode, side.category!, keys, side.divisionCandidates);
     run.probes += probe.length;
     const found = new Set<number>();
     for (const k of probe) for (const c of index.get(k) ?? []) found.add(c);
     const t1 = now();
-    const choice = dedup.chooseCase(side, [...found].map((c) => ({ caseId: c, features: cases[c] })), config);
+    const choice = dedup.chooseCase(side, [...found].map((c) => ({ caseId: c, features: cases[c], complainantKnown: complainantKnown(side, c) })), config);
     run.chooseMs += now() - t1;
     run.scored += found.size;
+    if (argv.includes('--names') && choice.reasons.some((r) => r.startsWith('only a polluter name'))) showNameCandidates(entry, side, [...found], cases, config);
     let cluster: number;
     if (choice.decision === 'suggested') run.grey++;
     // The pipeline attaches a suggested duplicate to the case too (an officer may split it later).
@@ -252,6 +255,8 @@ function simulateCases(entries: Entry[], config: Dedup.MatchConfig, bands: Dedup
     const why = `${choice.decision} ${choice.score.toFixed(2)} ${choice.reasons.join('; ')}`;
     items.push({ entry, side, keys, cluster, why });
     clusterOfEntry.set(entry.key, cluster);
+    simulatedMembers.set(cluster, [...(simulatedMembers.get(cluster) ?? []), ...entry.records.map((t) => t.expect.incident ?? '-')]);
+    if (side.complainantKey) complainantsOf.set(cluster, (complainantsOf.get(cluster) ?? new Set()).add(side.complainantKey));
     for (const k of dedup.storeKeys(cases[cluster].divisionCode, side.category!, keys)) {
       const set = index.get(k);
       if (set) set.add(cluster);
@@ -260,6 +265,25 @@ function simulateCases(entries: Entry[], config: Dedup.MatchConfig, bands: Dedup
   }
   run.indexRows = [...index.values()].reduce((s, l) => s + l.size, 0);
   return run;
+}
+
+/** --names: a submission left alone because its polluter's name is carried by several cases, each such case and how it scores. */
+function showNameCandidates(entry: Entry, side: Dedup.MatchSide, found: number[], cases: Dedup.CaseFeatures[], config: Dedup.MatchConfig): void {
+  console.log(`names ${show(entry, side)}\n    ${describe(side)}`);
+  for (const c of found) {
+    const m = dedup.scoreAgainstCase(side, cases[c], config, complainantKnown(side, c));
+    if (m.parts.entity !== 'same' && m.parts.entity !== 'similar') continue;
+    const incidents = [...new Set(simulatedMembers.get(c) ?? [])].join(',');
+    console.log(`    case ${c} [${incidents}] ${m.decision} ${m.score.toFixed(2)} text ${m.parts.text.toFixed(2)} days ${m.parts.days.toFixed(1)} pl=${m.parts.place} pr=${m.parts.problem?.toFixed(2)} div=${m.parts.division} | ${describeCase(cases[c])}`);
+  }
+}
+/** Incidents of each simulated case's members (for the diagnostics). */
+const simulatedMembers = new Map<number, string[]>();
+/** Complainant keys of each simulated case's members: what the pipeline reads from the members of a candidate case. */
+const complainantsOf = new Map<number, Set<string>>();
+
+function complainantKnown(side: Dedup.MatchSide, cluster: number): boolean {
+  return !!side.complainantKey && !!complainantsOf.get(cluster)?.has(side.complainantKey);
 }
 
 const INGEST_ORDER = ['hotline', 'letter', 'email', 'telegram', 'wechat', 'web'];
@@ -286,7 +310,7 @@ function simulatePairwise(entries: Entry[], config: Dedup.MatchConfig, bands: De
   for (const entry of primary) {
     const { side, keys, ms } = sideOf(entry, bands);
     run.featureMs += ms;
-    const probe = dedup.probeKeys(side.divisionCode, side.category!, keys);
+    const probe = dedup.probeKeys(side.divisionCode, side.category!, keys, side.divisionCandidates);
     run.probes += probe.length;
     const candidates = new Set<number>();
     for (const k of probe) for (const i of index.get(k) ?? []) candidates.add(i);
@@ -442,7 +466,7 @@ function measureCost(run: Run, config: Dedup.MatchConfig): string {
     const t0 = now();
     for (const it of run.items) {
       const f = dedup.extractIncidentFeatures(it.entry.source);
-      dedup.anchorKeys(f, dedup.minhash(f.shingles), dedup.DEFAULT_BANDS);
+      dedup.candidateKeys(f, dedup.minhash(f.shingles), it.side.complainantKey, dedup.DEFAULT_BANDS);
     }
     perFeature.push((now() - t0) / run.items.length);
   }
@@ -509,7 +533,7 @@ async function main() {
       }
       const target = firstCase.get(inc)!;
       if (it.cluster === target || !inHalf(inc)) continue;
-      const m = dedup.scoreAgainstCase(it.side, run.cases[target], config);
+      const m = dedup.scoreAgainstCase(it.side, run.cases[target], config, complainantKnown(it.side, target));
       const p = m.parts;
       const cause =
         m.decision === 'none' && m.score === 0

@@ -90,7 +90,7 @@ export async function assignCases(
   const probes: CaseProbe[] = [];
   const probesOf: ReturnType<typeof probeEntries>[] = [];
   ordered.forEach((s, i) => {
-    const list = s.pinned ? [] : probeEntries(s.input.side.divisionCode, blockCategory(s.input), s.input.keys);
+    const list = s.pinned ? [] : probeEntries(s.input.side.divisionCode, blockCategory(s.input), s.input.keys, s.input.side.divisionCandidates);
     probesOf.push(list);
     const since = new Date(s.input.side.at - config.windowDays * DAY_MS - KEY_TIME_SLACK_MS);
     for (const p of list) probes.push({ i, key: p.key, lo: p.lo, hi: p.hi, since });

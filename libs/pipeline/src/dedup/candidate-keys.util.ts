@@ -33,11 +33,23 @@ export function anchorKeys(features: IncidentFeatures, signature: Uint32Array, b
 }
 
 /**
- * Only a polluter's name identifies an incident across divisions. Bands are not strong enough: across a
- * million cases, unrelated texts of one category share a three-row band by chance hundreds of times.
+ * Every candidate key of a submission: its anchor keys and, when the complainant is known, `c:` with the
+ * complainant's opaque key. People report their matter again (这是我第二次反映了) on another channel, often
+ * without the address they gave the first time: their earlier case is found by who they are, and
+ * judgeMatch decides whether it is the same matter (重复举报).
+ */
+export function candidateKeys(features: IncidentFeatures, signature: Uint32Array, complainantKey: string | null, bands: BandOptions = DEFAULT_BANDS): string[] {
+  const keys = anchorKeys(features, signature, bands);
+  return complainantKey ? [...keys, `c:${complainantKey}`] : keys;
+}
+
+/**
+ * Only a polluter's name or the complainant identifies an incident across divisions. Bands are not strong
+ * enough: across a million cases, unrelated texts of one category share a three-row band by chance hundreds
+ * of times. A complainant key is one person's: it finds their own few cases wherever they are.
  */
 export function strongKey(key: string): boolean {
-  return key.startsWith('e:');
+  return key.startsWith('e:') || key.startsWith('c:');
 }
 
 /** Blocks holding cases of every division (`|*`) or of none (`|=none`) keep only strong keys: they are probed nationwide. */
@@ -55,17 +67,33 @@ export function storeKeys(divisionCode: string | null | undefined, category: str
   return out;
 }
 
+/** At most this many candidate counties of an ambiguous place are probed (鼓楼区 is a district of four cities). */
+export const MAX_PROBED_CANDIDATES = 6;
+
+/**
+ * The divisions a submission is probed in: its own; without one, the nationwide blocks (null) and the
+ * candidate counties of its ambiguous place name. 西湖区文化路有一家塑料厂 names no polluter, but its road,
+ * kind and wording find the case of that road in either 西湖区.
+ */
+export function probeDivisions(divisionCode: string | null | undefined, divisionCandidates?: readonly string[] | null): (string | null)[] {
+  if (divisionCode) return [divisionCode];
+  return [null, ...(divisionCandidates ?? []).slice(0, MAX_PROBED_CANDIDATES)];
+}
+
 /**
  * Keys to look up for a new submission. Besides its compatible blocks, a submission with a division also
  * looks up its polluter names nationwide (`<category>|*|e:…`): the cases of that name in other divisions
- * cannot take it, but they tell chooseCase whether the name is unique.
+ * cannot take it, but they tell chooseCase whether the name is unique. A submission without a division is
+ * also looked up in the blocks of its candidate counties (probeDivisions).
  */
-export function probeKeys(divisionCode: string | null | undefined, category: string, keys: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const block of probeBlocks(divisionCode, category)) {
-    const nationwide = nationwideBlock(block);
-    for (const k of keys) if (!nationwide || strongKey(k)) out.push(`${block}|${k}`);
+export function probeKeys(divisionCode: string | null | undefined, category: string, keys: readonly string[], divisionCandidates?: readonly string[] | null): string[] {
+  const out = new Set<string>();
+  for (const division of probeDivisions(divisionCode, divisionCandidates)) {
+    for (const block of probeBlocks(division, category)) {
+      const nationwide = nationwideBlock(block);
+      for (const k of keys) if (!nationwide || strongKey(k)) out.add(`${block}|${k}`);
+    }
+    if (division) for (const k of keys) if (k.startsWith('e:')) out.add(`${category}|*|${k}`);
   }
-  if (divisionCode) for (const k of keys) if (k.startsWith('e:')) out.push(`${category}|*|${k}`);
-  return out;
+  return [...out];
 }

@@ -25,6 +25,7 @@ export const CASE_FEATURE_CAPS = {
   problemGroups: 8,
   /** MinHash signatures of the first and the latest members. */
   signatures: 4,
+  divisionCandidates: 8,
 } as const;
 
 export interface CaseFeatures {
@@ -42,6 +43,11 @@ export interface CaseFeatures {
   problemGroups: string[];
   /** MinHash signatures (64 × uint32 as numbers) of the first member and the latest ones. */
   signatures: number[][];
+  /**
+   * While the case has no division: the candidate counties its members' ambiguous place names left possible
+   * (西湖区: Hangzhou's or Nanchang's). A report from any other county is another incident.
+   */
+  divisionCandidates?: string[];
   firstAt: number;
   lastAt: number;
   members: number;
@@ -58,6 +64,17 @@ function addCapped<T>(list: T[], items: readonly T[], cap: number, same: (a: T, 
 
 function signatureOf(side: MatchSide): number[] {
   return Array.from(side.signature ?? minhash(side.shingles));
+}
+
+/**
+ * The candidate counties a case without a division keeps: those of every member that had some (members of
+ * one incident may name the place differently, so the union, not the intersection). Gone once the case has
+ * a division.
+ */
+function caseCandidates(divisionCode: string | null, kept: readonly string[] | undefined, side: MatchSide): Pick<CaseFeatures, 'divisionCandidates'> {
+  if (divisionCode) return {};
+  const list = addCapped([...(kept ?? [])], side.divisionCandidates ?? [], CASE_FEATURE_CAPS.divisionCandidates);
+  return list.length ? { divisionCandidates: list } : {};
 }
 
 /** The features of a new case opened by one submission. */
@@ -104,6 +121,7 @@ export function mergeCaseFeatures(caseFeatures: CaseFeatures | null, side: Match
     townships: addCapped(c.townships, side.townships, CASE_FEATURE_CAPS.townships),
     problemGroups: addCapped(c.problemGroups, [...problemGroups(side.problemTerms)].sort(), CASE_FEATURE_CAPS.problemGroups),
     signatures: keptSignatures,
+    ...caseCandidates(refined === 'conflict' ? c.divisionCode : refined, c.divisionCandidates, side),
     firstAt: Math.min(c.firstAt, side.at),
     lastAt: Math.max(c.lastAt, side.at),
     members: c.members + 1,

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { divisionLevelOf } from './division-block.util';
-import { strongKey } from './candidate-keys.util';
+import { probeDivisions, strongKey } from './candidate-keys.util';
 
 /** One stored row: the hashed `<category>|<key>` and the case's division (0 when it has none). */
 export interface IndexEntry {
@@ -86,10 +86,16 @@ function rangesOf(divisionCode: string): [number, number][] {
 }
 
 /**
- * Probes for a new submission: every key within its compatible divisions, and its strong keys (polluter
- * names) nationwide, which also reaches the cases without a division.
+ * Probes for a new submission: every key within its compatible divisions (without a division, those of its
+ * candidate counties: probeDivisions), and its strong keys (polluter names, the complainant) nationwide,
+ * which also reaches the cases without a division.
  */
-export function probeEntries(divisionCode: string | null | undefined, category: string, keys: readonly string[]): ProbeEntry[] {
+export function probeEntries(
+  divisionCode: string | null | undefined,
+  category: string,
+  keys: readonly string[],
+  divisionCandidates?: readonly string[] | null,
+): ProbeEntry[] {
   const out: ProbeEntry[] = [];
   const seen = new Set<string>();
   const push = (key: string, [lo, hi]: [number, number]) => {
@@ -98,10 +104,14 @@ export function probeEntries(divisionCode: string | null | undefined, category: 
     seen.add(id);
     out.push({ key, lo, hi });
   };
+  const divisions = probeDivisions(divisionCode, divisionCandidates).filter((d): d is string => !!d);
   for (const k of keys) {
     const key = keyHash(category, k);
-    if (strongKey(k)) push(key, ANY);
-    if (divisionCode) for (const r of rangesOf(divisionCode)) push(key, r);
+    // A name is looked up nationwide (whether it is unique, see chooseCase); a complainant, when the
+    // submission has a division, only among the cases without one besides its own divisions.
+    if (strongKey(k) && (!divisionCode || k.startsWith('e:'))) push(key, ANY);
+    else if (strongKey(k)) push(key, [NONE, NONE]);
+    for (const d of divisions) for (const r of rangesOf(d)) push(key, r);
   }
   return out;
 }

@@ -34,7 +34,10 @@ export function scoreAgainstCase(sub: MatchSide, c: CaseFeatures, config: MatchC
     entity,
     place: placeAgreement(sub, c),
     problem: groupOverlap(problemGroups(sub.problemTerms), new Set(c.problemGroups)),
-    ...divisionParts(sub, c.divisionCode),
+    // Either side may be the one whose place name was ambiguous.
+    ...(sub.divisionCode && !c.divisionCode && c.divisionCandidates?.length
+      ? divisionParts({ divisionCode: null, divisionCandidates: c.divisionCandidates }, sub.divisionCode)
+      : divisionParts(sub, c.divisionCode)),
     category: !!sub.category && sub.category === c.category,
     days: daysFromCase(sub.at, c),
     sameComplainant: !!sub.complainantKey && complainantKnown,

@@ -48,6 +48,24 @@ function peelGenericWords(brand: string, kind: string | null): { brand: string; 
   return { brand, kind };
 }
 
+const GENERIC_PROJECT_WORDS = GENERIC_BRAND_WORDS.filter((g) => !FEATURE_RULES.places.specific.some((p) => foldText(p) === g));
+
+/**
+ * A project word holding a stop character (道路 of 道路改造, 市政 of 市政工程) that covers position `at` and ends
+ * before `end`: 春晖苑道路改造工程 names the project 春晖苑, its 路 is no road's. A project word that is itself
+ * a kind of place (小区) still ends the name: 蓝湾小区综合体项目 is somewhere in the estate 蓝湾小区, which may
+ * hold other projects. Returns where the word starts.
+ */
+function genericWordOver(folded: string, at: number, end: number): { from: number } | null {
+  for (const g of GENERIC_PROJECT_WORDS) {
+    for (let k = g.indexOf(folded[at]); k >= 0; k = g.indexOf(folded[at], k + 1)) {
+      const from = at - k;
+      if (from >= 0 && from + g.length <= end && folded.startsWith(g, from)) return { from };
+    }
+  }
+  return null;
+}
+
 const KIND_GROUP = new Map<string, string>();
 const KIND_CANONICAL = new Map<string, string>();
 for (const [group, words] of Object.entries(FEATURE_RULES.kindGroups)) {
@@ -204,12 +222,22 @@ function findEntityMentions(folded: string): EntityMention[] {
     // 倾倒大量建筑垃圾), unless it opens the phrase with a short name (：顺发再生塑料偷偷排放黑烟).
     const runOn = weak && end < folded.length && folded[end] !== BOUNDARY && !/的[^的]{2,8}$/.test(folded.slice(Math.max(0, start - 9), start));
     let b = start;
-    while (b > limit && start - b < MAX_BRAND && isNameChar(folded[b - 1]) && !BRAND_STOPS.has(folded[b - 1])) b--;
+    // Project words are peeled off the brand below, so they do not count against its length.
+    let generic = 0;
+    for (;;) {
+      while (b > limit && start - b - generic < MAX_BRAND && isNameChar(folded[b - 1]) && !BRAND_STOPS.has(folded[b - 1])) b--;
+      const over = b > limit && BRAND_STOPS.has(folded[b - 1]) ? genericWordOver(folded, b - 1, start) : null;
+      if (!over || over.from < limit) break;
+      generic += b - over.from;
+      b = over.from;
+    }
     const named = nameStart(folded, b, start);
     // A passing mention's name holds no problem phrase or trade word (的恒昌家具一直排放|油漆废气,
     // 道路改造工程浇筑|混凝土 are sentences, not names).
     if (weak && (PROBLEM_TEST_RE.test(folded.slice(named.at, start)) || ANCHOR_TEST_RE.test(folded.slice(named.at, start)))) continue;
-    if (runOn && !(start - named.at >= 2 && start - named.at <= MAX_RUN_ON_BRAND && start - b < MAX_BRAND)) continue;
+    // Project words (道路改造) are no part of the short name: 春晖苑道路改造工程夜间施工 opens with 春晖苑.
+    const runOnBrand = runOn ? peelGenericWords(folded.slice(named.at, start), null).brand.length : 0;
+    if (runOn && !(runOnBrand >= 2 && runOnBrand <= MAX_RUN_ON_BRAND && start - b - generic < MAX_BRAND)) continue;
     if (folded.startsWith('第', named.at)) continue; // 第三中学: a numbered landmark
     // The comparable core drops legal forms; the trade or venue stays (华泰化工 ≠ 华泰酒吧).
     const kindWords = words.filter((w) => !LEGAL_FORMS.has(w));
@@ -257,9 +285,23 @@ export function findPlaces(folded: string): { places: string[]; townships: strin
   return { places, townships };
 }
 
+/** The longest problem term starting at each position (a lookahead, so that matches may overlap). */
+const PROBLEM_AT_RE = new RegExp(`(?=(${PROBLEMS}))`, 'g');
+
+/**
+ * Problem terms of a folded text. Terms may overlap: 散发臭味 holds 发臭 (of a stream) and 臭味 (of the air),
+ * and a scan that resumes after the first would never see the second. A term inside a longer one found
+ * before it (废水 in 养殖废水) adds nothing: the longer one says what it is.
+ */
 export function findProblemTerms(folded: string): string[] {
   const terms = new Set<string>();
-  for (const m of folded.matchAll(PROBLEM_RE)) terms.add(m[0]);
+  let coveredTo = 0;
+  for (const m of folded.matchAll(PROBLEM_AT_RE)) {
+    const end = m.index + m[1].length;
+    if (end <= coveredTo) continue;
+    terms.add(m[1]);
+    coveredTo = end;
+  }
   return [...terms].sort();
 }
 

@@ -330,7 +330,10 @@ export function judgeMatch(parts: MatchParts, labels: MatchLabels, config: Match
   // division is missing; another named polluter is gated above, other named roads leave it to an officer.
   const identified =
     parts.division === 'unknown'
-      ? ((config.autoWithoutDivision || parts.divisionCandidate === true) && named) || repeatPetition(parts, named)
+      ? ((config.autoWithoutDivision || parts.divisionCandidate === true) && named) ||
+        // In one of the candidate counties of an ambiguous place, the same road is as telling as in a known county.
+        (parts.divisionCandidate === true && parts.place === 'same') ||
+        repeatPetition(parts, named)
       : named ||
         parts.place === 'same' ||
         (parts.entity === 'kind' && (parts.place === 'township' || (parts.division === 'same' && (parts.problem ?? 0) > 0))) ||

@@ -4,7 +4,7 @@
  * the same way.
  */
 import type { ChannelType, Judgement, Submission } from '@huiliu/contracts';
-import { anchorKeys } from './candidate-keys.util';
+import { candidateKeys } from './candidate-keys.util';
 import { complainantKeyOf } from './complainant-key.util';
 import { extractIncidentFeatures } from './features.util';
 import { minhash } from './minhash.util';
@@ -12,7 +12,7 @@ import type { IncidentSource, MatchSide } from './dedup.types';
 
 export interface DedupInput {
   side: MatchSide;
-  /** Block-free candidate keys (anchorKeys). */
+  /** Block-free candidate keys (candidateKeys). */
   keys: string[];
 }
 
@@ -57,6 +57,6 @@ export function dedupInputFromParts(parts: IncidentSource & { at: number; compla
   const candidates = parts.divisionCandidates?.length ? { divisionCandidates: parts.divisionCandidates } : {};
   return {
     side: { ...features, divisionCode: parts.divisionCode ?? null, category: parts.category ?? null, at: parts.at, complainantKey: parts.complainantKey, signature, ...candidates },
-    keys: anchorKeys(features, signature),
+    keys: candidateKeys(features, signature, parts.complainantKey),
   };
 }

@@ -2,7 +2,9 @@ import { probeKeys, storeKeys } from '../candidate-keys.util';
 import { indexEntries, keyHash, probeEntries, probeHits } from '../case-index.util';
 
 const DIVISIONS = [null, '320000', '320100', '320106', '320102', '320200', '320211', '330000', '330100', '330106'];
-const KEYS = ['b0:1a2b', 'b3:ffee', 'e:金鹏化工', 'e:华泰化工', 'k:化工', 'p:迎宾大道', 't:燕子矶街道', 'g:smoke', 'g:odor'];
+const KEYS = ['b0:1a2b', 'b3:ffee', 'e:金鹏化工', 'e:华泰化工', 'k:化工', 'p:迎宾大道', 't:燕子矶街道', 'g:smoke', 'g:odor', 'c:tel:0a1b'];
+/** Candidate counties of an ambiguous place, for a submission without a division. */
+const CANDIDATES = [[], ['320106', '330106'], ['320102', '320211', '330106']];
 
 function rng(seed: number) {
   let s = seed >>> 0;
@@ -17,14 +19,15 @@ describe('case index rows', () => {
     for (let i = 0; i < 3000; i++) {
       const stored = DIVISIONS[Math.floor(rand() * DIVISIONS.length)];
       const probing = DIVISIONS[Math.floor(rand() * DIVISIONS.length)];
+      const candidates = CANDIDATES[Math.floor(rand() * CANDIDATES.length)];
       const category = rand() < 0.8 ? 'air' : 'noise';
       const sKeys = pick(0.3);
       const pKeys = pick(0.3);
       const blocks = new Set(storeKeys(stored, 'air', sKeys));
-      const expected = probeKeys(probing, category, pKeys).some((k) => blocks.has(k));
+      const expected = probeKeys(probing, category, pKeys, candidates).some((k) => blocks.has(k));
       const rows = indexEntries(stored, 'air', sKeys);
-      const actual = probeEntries(probing, category, pKeys).some((p) => rows.some((r) => probeHits(p, r)));
-      if (actual !== expected) throw new Error(`stored ${stored} ${sKeys} / probing ${probing} ${category} ${pKeys}: expected ${expected}`);
+      const actual = probeEntries(probing, category, pKeys, candidates).some((p) => rows.some((r) => probeHits(p, r)));
+      if (actual !== expected) throw new Error(`stored ${stored} ${sKeys} / probing ${probing} (${candidates}) ${category} ${pKeys}: expected ${expected}`);
       if (expected) meetings++;
     }
     expect(meetings).toBeGreaterThan(300);
@@ -43,6 +46,19 @@ describe('case index rows', () => {
     expect(probes).toContainEqual({ key: keyHash('air', 'g:smoke'), lo: 320100, hi: 320199 });
     expect(probes).toContainEqual({ key: keyHash('air', 'e:金鹏化工'), lo: 0, hi: 999999 });
     expect(probes.filter((p) => p.key === keyHash('air', 'g:smoke'))).toHaveLength(2);
+  });
+
+  it('probes a submission without a division in its candidate counties, and its complainant nationwide', () => {
+    const probes = probeEntries(null, 'air', ['p:迎宾大道', 'c:tel:0a1b'], ['320106', '330106']);
+    expect(probes).toContainEqual({ key: keyHash('air', 'p:迎宾大道'), lo: 320106, hi: 320106 });
+    expect(probes).toContainEqual({ key: keyHash('air', 'p:迎宾大道'), lo: 330100, hi: 330100 });
+    expect(probes).toContainEqual({ key: keyHash('air', 'c:tel:0a1b'), lo: 0, hi: 999999 });
+    expect(probes.some((p) => p.key === keyHash('air', 'p:迎宾大道') && p.lo === 0)).toBe(false);
+    expect(indexEntries(null, 'air', ['p:迎宾大道', 'c:tel:0a1b'])).toEqual([{ key: keyHash('air', 'c:tel:0a1b'), division: 0 }]);
+    // With a division, the complainant's other cases that can take it: its own divisions and those without one.
+    const located = probeEntries('320106', 'air', ['c:tel:0a1b']);
+    expect(located).toContainEqual({ key: keyHash('air', 'c:tel:0a1b'), lo: 0, hi: 0 });
+    expect(located.some((p) => p.lo === 0 && p.hi === 999999)).toBe(false);
   });
 
   it('hashes to a signed 64-bit integer that differs by category', () => {

@@ -1,4 +1,4 @@
-import { extractIncidentFeatures, findEntities, findPlaces, problemGroupOf, shinglesOf } from '../features.util';
+import { extractIncidentFeatures, findEntities, findPlaces, findProblemTerms, problemGroupOf, shinglesOf } from '../features.util';
 import { foldText } from '../normalize.util';
 
 describe('extractIncidentFeatures', () => {
@@ -142,6 +142,13 @@ describe('extractIncidentFeatures: places and problems', () => {
     expect(groups('环保设施没验收就投产')).toEqual(['approval']);
     expect(groups('A bar plays extremely loud music after midnight')).toEqual(['noise']);
   });
+
+  it('finds problem words that overlap (散发臭味 holds 发臭 and 臭味), not those inside a longer one', () => {
+    const groups = (text: string) => new Set(extractIncidentFeatures({ text }).problemTerms.map(problemGroupOf));
+    expect(findProblemTerms(foldText('饲料厂晚上散发臭味'))).toEqual(['发臭', '臭味']);
+    expect(groups('饲料厂晚上散发臭味').has('odour')).toBe(true);
+    expect(findProblemTerms(foldText('猪场养殖废水直接排进河'))).toEqual(['养殖废水', '排进河']);
+  });
 });
 
 describe('extractIncidentFeatures: words that only look like a trade', () => {
@@ -164,6 +171,27 @@ describe('extractIncidentFeatures: words that only look like a trade', () => {
 
   it("keeps an ethnic township's whole name", () => {
     expect(extractIncidentFeatures({ text: '德钦县拖顶傈僳族乡前刘村' }).townships).toEqual(['拖顶傈僳族乡']);
+  });
+
+  it('reads a project name past project words that hold a stop character (道路改造), not past an estate (小区)', () => {
+    expect(extractIncidentFeatures({ text: '举报翠竹苑道路改造工程渣土车半夜进出' }).entity).toBe('翠竹苑工地');
+    expect(extractIncidentFeatures({ text: '城东菜场附近的翠竹苑道路改造工程浇筑混凝土，噪音很大' }).aliases).toEqual(['翠竹苑工地']);
+    expect(extractIncidentFeatures({ title: '投诉翠竹苑道路改造工程夜间施工扰民问题', text: '附近工地半夜施工' }).aliases).toEqual(['翠竹苑工地']);
+    // One estate holds several projects: its name alone does not say which.
+    const estate = extractIncidentFeatures({ text: '锦江小区综合体项目工地晚上施工' });
+    expect([estate.entity, estate.places]).toEqual([null, ['锦江小区']]);
+  });
+
+  it('reads boilers as a trade, and a fuel as what kind of boiler rather than its name', () => {
+    expect(extractIncidentFeatures({ text: '永泰锅炉有限公司做射线探伤没有警戒区' }).entityName).toEqual({ core: '永泰锅炉', brand: '永泰', kind: '锅炉' });
+    expect(extractIncidentFeatures({ title: '关于永泰锅炉探伤作业的反映', text: '我家附近的永泰锅炉周末做射线探伤' }).entity).toBe('永泰锅炉');
+    const fuel = extractIncidentFeatures({ text: '小区旁边的燃煤锅炉冒黑烟' });
+    expect([fuel.entity, fuel.kind]).toEqual([null, '燃煤锅炉']);
+  });
+
+  it('spells a wood-processing plant as one kind however it is written (木材加工厂, 木业)', () => {
+    expect(extractIncidentFeatures({ text: '开发区有一家木材加工厂夜里切割机很吵' }).kind).toBe('木业');
+    expect(extractIncidentFeatures({ text: '开发区华兴木业夜里切割机很吵' }).kind).toBe('木业');
   });
 
   it('drops determiners before place names too', () => {

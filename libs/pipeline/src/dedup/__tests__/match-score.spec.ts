@@ -112,6 +112,17 @@ describe('scoreMatch: a county name found in several cities', () => {
     // Without candidates the same pair is only a suggestion.
     expect(scoreMatch({ ...ambiguous, divisionCandidates: [] }, located).decision).toBe('suggested');
   });
+
+  it('takes the same road in one of the candidate counties as identifying, as in a known county', () => {
+    const located = side('西湖区文化路的宏昌塑料厂半夜冒黑烟', { divisionCode: '360103' });
+    const ambiguous = side('西湖区文化路有一家塑料厂，凌晨黑烟一股股往外冒', { divisionCode: null, divisionCandidates: ['330106', '360103'], at: T0 + DAY });
+    const m = scoreMatch(ambiguous, located);
+    expect(m.parts).toMatchObject({ division: 'unknown', divisionCandidate: true, place: 'same', entity: 'kind' });
+    expect(m.decision).toBe('auto');
+    // Another road of that county, or no candidates at all, leaves it to an officer.
+    expect(scoreMatch(side('西湖区建设路有一家塑料厂，凌晨黑烟一股股往外冒', { divisionCode: null, divisionCandidates: ['330106', '360103'], at: T0 + DAY }), located).decision).not.toBe('auto');
+    expect(scoreMatch({ ...ambiguous, divisionCandidates: [] }, located).decision).not.toBe('auto');
+  });
 });
 
 describe('scoreMatch: the same complainant again (重复举报)', () => {
@@ -154,6 +165,7 @@ describe('entity agreement rules', () => {
     expect(kindsAgree('钢结构厂', '钢结构')).toBe(true);
     expect(kindsAgree('化工', '酒吧')).toBe(false);
     expect(kindsAgree('养殖', '制药')).toBe(false);
+    expect(kindsAgree('木材加工', '木业')).toBe(true);
     expect(kindsAgree(null, '制药')).toBe(false);
   });
 
