@@ -339,6 +339,40 @@ describe('telegram channel', () => {
     await waitFor(async () => (answersTo(bDone).some((m) => m.text.includes(formatReceipt(receiptOf(sb.source_key)))) ? true : undefined), { what: 'the receipt replying to bob' });
   });
 
+  it('ignores commands addressed to another bot in a group; takes its own by name in any case, and any in a private chat', async () => {
+    const { token } = await newChannel();
+    const me = fake.addBot(token);
+    const group = { id: -1_004_000_000_000 - botSeq, type: 'supergroup' as const, title: '锁金村业主群' };
+    const erin = newUser();
+    const inGroup = { from: erin, chat: group };
+    const toGroup = () => fake.sentMessages(token).filter((m) => Number(m.chat_id) === group.id);
+    const answersTo = (u: UpdateBody) => toGroup().filter((m) => (m.params.reply_parameters as { message_id?: number } | undefined)?.message_id === msgOf(u).message_id);
+
+    const e1 = fake.queueUpdate(token, textMessage({ ...inGroup, text: '小区北门的洗车店污水直接排进雨水井' }));
+    // Meant for the group's other bots: none may cancel, close or answer anything here, nor join the draft.
+    const others = [
+      fake.queueUpdate(token, commandMessage('/cancel@OtherBot', undefined, inGroup)),
+      fake.queueUpdate(token, commandMessage('/start@OtherBot', undefined, inGroup)),
+      fake.queueUpdate(token, commandMessage('/done@OtherBot', undefined, inGroup)),
+      fake.queueUpdate(token, commandMessage('/status@OtherBot', '8K3D-2M9Q', inGroup)),
+    ];
+    const e2 = fake.queueUpdate(token, textMessage({ ...inGroup, text: '每天早上七点开始排' }));
+    const done = fake.queueUpdate(token, commandMessage(`/done@${me.username!.toUpperCase()}`, undefined, inGroup));
+
+    const s = await submissionOf(`telegram:${group.id}:${msgOf(e1).message_id}`);
+    expect(s.refs).toEqual([e1, e2].map((u) => `${group.id}:${msgOf(u).message_id}`));
+    expect(s.payload.text).toBe('小区北门的洗车店污水直接排进雨水井\n每天早上七点开始排');
+    await waitFor(async () => (answersTo(done).some((m) => m.text.includes(formatReceipt(receiptOf(s.source_key)))) ? true : undefined), { what: 'the receipt for /done@ours' });
+    expect(others.flatMap((u) => answersTo(u))).toEqual([]);
+
+    // In a private chat there is no other bot: the command is ours whatever name was typed.
+    const frank = newUser();
+    fake.queueUpdate(token, commandMessage('/start@OtherBot', undefined, from(frank)));
+    await waitFor(async () => (sentTo(token, frank).some((t) => t.includes('生态环境问题举报受理')) ? true : undefined), { what: 'the welcome in a private chat' });
+    // The bot asked who it is once, however many updates it read.
+    expect(fake.requests(token, 'getMe')).toHaveLength(1);
+  });
+
   it('closes a group member’s quiet draft with a receipt replying to their last message', async () => {
     const { token } = await newChannel({ quietSeconds: 1 });
     const group = { id: -1_003_000_000_000 - botSeq, type: 'group' as const, title: '河边垂钓群' };
@@ -394,5 +428,7 @@ describe('telegram channel', () => {
     const again = await postJson(url, m, { 'X-Telegram-Bot-Api-Secret-Token': 'hl_secret-1' });
     expect(again.status).toBe(200);
     expect((await db.query(`SELECT count(*)::int AS n FROM submissions WHERE channel_id = $1`, [channelId])).rows[0].n).toBe(1);
+    // The gateway asked who the bot is once, not per update nor per re-read of the channel.
+    expect(fake.requests(token, 'getMe')).toHaveLength(1);
   });
 });

@@ -19,7 +19,7 @@ export * from './conversation/conversation-replay.util';
 export * from './telegram/telegram.types';
 export * from './telegram/telegram-command.parser';
 export * from './telegram/get-updates.parser';
-export { readUpdate, notAMessageReason, displayName, type UpdateReading } from './telegram/telegram-update.parser';
+export { readUpdate, notAMessageReason, displayName, type UpdateReading, type ReadUpdateOptions } from './telegram/telegram-update.parser';
 export * from './telegram/telegram.adapter';
 export * from './wechat/wechat.errors';
 export * from './wechat/wechat-signature.util';

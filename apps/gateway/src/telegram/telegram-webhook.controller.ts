@@ -25,6 +25,8 @@ export const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 @Controller('v1/channels/:name/telegram')
 export class TelegramWebhookController {
   private readonly cache = new Map<string, TelegramEndpoint>();
+  /** One client per bot for the life of the gateway, so getMe is asked once, not at each re-read of the channel. */
+  private readonly bots = new Map<string, TelegramBotClient>();
 
   constructor(
     @Inject(ConversationService) private readonly conversations: ConversationService,
@@ -53,7 +55,15 @@ export class TelegramWebhookController {
       res.status(400).send({ ok: false, description: 'not an update (no update_id)' });
       return;
     }
-    const reading = readUpdate(update);
+    // Without the bot's username (getMe failing) the update is still recorded; a group's command addressed to a
+    // bot by name is then not taken.
+    const botUsername = ep.bot
+      ? await ep.bot.botUsername().catch((err) => {
+          this.logger.warn({ err: (err as Error).message, channel: name }, 'getMe failed; asking again with the next update');
+          return null;
+        })
+      : null;
+    const reading = readUpdate(update, { botUsername });
     if (!reading.ok) this.logger.debug({ channel: name, updateId: update.update_id, reason: reading.reason }, 'telegram update is not a message');
     let outcome;
     try {
@@ -68,6 +78,16 @@ export class TelegramWebhookController {
     if (!outcome.duplicate && outcome.replies.length && reading.ok && ep.bot) {
       ep.bot.sendTexts(reading.message.conversationKey, outcome.replies, reading.message.ref).catch((err) => this.logger.warn({ err: (err as Error).message, channel: name }, 'telegram reply not sent'));
     }
+  }
+
+  private botOf(token: string, apiRoot: string): TelegramBotClient {
+    const key = `${apiRoot}\u0000${token}`;
+    let bot = this.bots.get(key);
+    if (!bot) {
+      bot = new TelegramBotClient(token, apiRoot);
+      this.bots.set(key, bot);
+    }
+    return bot;
   }
 
   private async endpointOf(name: string, res: Response): Promise<TelegramEndpoint | null> {
@@ -91,7 +111,7 @@ export class TelegramWebhookController {
         channel: conversationChannelOf(c),
         settings,
         secret,
-        bot: token ? new TelegramBotClient(token, settings.apiRoot) : null,
+        bot: token ? this.botOf(token, settings.apiRoot) : null,
         enabled: c.enabled,
         at: Date.now(),
       };

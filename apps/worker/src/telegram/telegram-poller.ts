@@ -119,7 +119,17 @@ export class TelegramPoller {
       if (signal.aborted) return;
       log.warn({ err: (err as Error).message }, 'deleteWebhook failed; polling anyway');
     }
+    // Who this bot is, to tell a group's commands for it from those for another bot. Asked once (the client
+    // keeps it); while getMe fails, polling goes on and no command addressed to a bot by name is taken in a group.
+    let botUsername: string | null = null;
     while (!signal.aborted) {
+      if (botUsername === null) {
+        botUsername = await this.bot.botUsername(signal).catch((err) => {
+          if (!signal.aborted) log.warn({ err: (err as Error).message }, 'getMe failed; asking again with the next poll');
+          return null;
+        });
+        if (signal.aborted) return;
+      }
       let updates: TgUpdate[];
       try {
         updates = (await this.bot.strict.getUpdates({ offset, timeout: settings.pollTimeoutSeconds, allowed_updates: ALLOWED_UPDATES }, signal)) as unknown as TgUpdate[];
@@ -145,7 +155,7 @@ export class TelegramPoller {
       const items: InboundItem[] = updates
         .filter((u) => typeof u.update_id === 'number')
         .map((u) => {
-          const reading = readUpdate(u);
+          const reading = readUpdate(u, { botUsername });
           return { inboundKey: `update:${u.update_id}`, message: reading.ok ? reading.message : null, raw: u };
         });
       let outcomes;

@@ -4,6 +4,9 @@ import { chatOfConversation, isGroupConversation, messageIdOfRef } from './teleg
 /** The longest text the Bot API accepts in one message. */
 export const TELEGRAM_MAX_TEXT = 4096;
 
+const GET_ME_TIMEOUT_MS = 10_000;
+const GET_ME_RETRY_MS = 5_000;
+
 /** The chat to answer a conversation in, as the Bot API wants it: a number when it is one, else the string (an @channel name). */
 export function chatIdOf(conversationKey: string): number | string {
   const chat = chatOfConversation(conversationKey);
@@ -20,6 +23,8 @@ export class TelegramBotClient {
   readonly strict: Api;
   /** Calls that may wait out a short flood limit (retry_after) and a transient failure by themselves. */
   readonly patient: Api;
+  private username: Promise<string | null> | null = null;
+  private askAgainAt = 0;
 
   constructor(
     readonly token: string,
@@ -45,6 +50,27 @@ export class TelegramBotClient {
         ...(replyTo !== null ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {}),
       });
     }
+  }
+
+  /**
+   * The bot's own username (getMe), asked once and kept for the life of this client: it tells a group's
+   * commands for this bot from those for another. A failure is not kept, but for a few seconds it answers
+   * at once instead of asking again, so a caller that asks per update is not held up by an unreachable API.
+   */
+  botUsername(signal?: AbortSignal): Promise<string | null> {
+    if (!this.username) {
+      if (Date.now() < this.askAgainAt) return Promise.reject(new Error('getMe failed moments ago'));
+      const timeout = AbortSignal.timeout(GET_ME_TIMEOUT_MS);
+      this.username = this.strict.getMe(signal ? AbortSignal.any([signal, timeout]) : timeout).then(
+        (me) => me.username ?? null,
+        (err) => {
+          this.username = null;
+          this.askAgainAt = Date.now() + GET_ME_RETRY_MS;
+          throw err;
+        },
+      );
+    }
+    return this.username;
   }
 
   /** The URL of a file the Bot API serves after getFile. */

@@ -25,3 +25,16 @@ export function parseBotCommand(text: string | null | undefined): BotCommand | n
     args: text.trimStart().slice(match[0].length).trim(),
   };
 }
+
+/**
+ * Is a command for this bot? A command without `@BotName` is for whoever reads it. One addressed to a bot
+ * is ours only when it names this bot (usernames compare case-insensitively, as Telegram resolves them);
+ * in a group another bot is meant, and the command is none of ours. A private chat has no other bot: there
+ * a command is ours whatever name was typed. `botUsername` null (not known yet) claims no addressed command
+ * in a group: wrongly ignoring one only lets a draft close by itself later, wrongly obeying `/cancel@OtherBot`
+ * would throw a complainant's draft away.
+ */
+export function commandIsForThisBot(command: Pick<BotCommand, 'addressee'>, chatType: string | null | undefined, botUsername: string | null | undefined): boolean {
+  if (!command.addressee || chatType === 'private') return true;
+  return !!botUsername && command.addressee.toLowerCase() === botUsername.replace(/^@/, '').toLowerCase();
+}

@@ -1,5 +1,5 @@
 import type { ConversationMessage } from '../conversation/conversation.types';
-import { parseBotCommand } from './telegram-command.parser';
+import { commandIsForThisBot, parseBotCommand } from './telegram-command.parser';
 import { telegramConversationKey } from './telegram-conversation.util';
 import type { TgChat, TgFile, TgLocation, TgMessage, TgPhotoSize, TgUpdate, TgUser } from './telegram.types';
 
@@ -74,12 +74,18 @@ export type UpdateReading =
   | { ok: true; updateId: number | null; message: ConversationMessage }
   | { ok: false; updateId: number | null; reason: string };
 
+export interface ReadUpdateOptions {
+  /** This bot's username (getMe), to tell a group's `/done@OtherBot` from a command for this bot; null when not known. */
+  botUsername?: string | null;
+}
+
 /**
  * Reads one Bot API update. Every input gets an answer: a ConversationMessage, or a short reason why it is
  * not one (`not_a_message:callback_query`, `unknown_update_type:guest_message`, `service_message:new_chat_members`,
- * `sent_by_bot`, `malformed_message:no_chat`, `not_an_update`), so a poller can log and acknowledge it.
+ * `sent_by_bot`, `command_for_another_bot`, `malformed_message:no_chat`, `not_an_update`), so a poller can log
+ * and acknowledge it.
  */
-export function readUpdate(update: unknown): UpdateReading {
+export function readUpdate(update: unknown, opts: ReadUpdateOptions = {}): UpdateReading {
   if (!isObject(update)) return { ok: false, updateId: null, reason: 'not_an_update' };
   const u = update as TgUpdate;
   const updateId = typeof u.update_id === 'number' ? u.update_id : null;
@@ -87,7 +93,7 @@ export function readUpdate(update: unknown): UpdateReading {
 
   const messageField = MESSAGE_FIELDS.find((f) => isObject(u[f]));
   if (messageField) {
-    const result = readMessage(u[messageField] as TgMessage, EDIT_FIELDS.has(messageField));
+    const result = readMessage(u[messageField] as TgMessage, EDIT_FIELDS.has(messageField), opts.botUsername ?? null);
     return 'reason' in result ? { ok: false, updateId, reason: result.reason } : { ok: true, updateId, message: result.message };
   }
   if (updateId === null) return { ok: false, updateId, reason: 'not_an_update' };
@@ -98,18 +104,18 @@ export function readUpdate(update: unknown): UpdateReading {
 }
 
 /** The update as a conversation message, or null when it is not one (see notAMessageReason for why). */
-export function toConversationMessage(update: unknown): ConversationMessage | null {
-  const reading = readUpdate(update);
+export function toConversationMessage(update: unknown, opts: ReadUpdateOptions = {}): ConversationMessage | null {
+  const reading = readUpdate(update, opts);
   return reading.ok ? reading.message : null;
 }
 
 /** Why the update is not a message, or null when it is one. */
-export function notAMessageReason(update: unknown): string | null {
-  const reading = readUpdate(update);
+export function notAMessageReason(update: unknown, opts: ReadUpdateOptions = {}): string | null {
+  const reading = readUpdate(update, opts);
   return reading.ok ? null : reading.reason;
 }
 
-function readMessage(m: TgMessage, isEdit: boolean): { message: ConversationMessage } | { reason: string } {
+function readMessage(m: TgMessage, isEdit: boolean, botUsername: string | null): { message: ConversationMessage } | { reason: string } {
   const chatId = m.chat?.id;
   if (typeof chatId !== 'number' && typeof chatId !== 'string') return { reason: 'malformed_message:no_chat' };
   if (typeof m.message_id !== 'number') return { reason: 'malformed_message:no_message_id' };
@@ -119,6 +125,9 @@ function readMessage(m: TgMessage, isEdit: boolean): { message: ConversationMess
   const hasContent = CONTENT_FIELDS.some((f) => m[f] !== undefined && m[f] !== null);
   const service = SERVICE_FIELDS.find((f) => m[f] !== undefined && m[f] !== null);
   if (!hasContent && service) return { reason: `service_message:${service}` };
+  // Another bot's command in a group is not for us at all: neither a command nor words of a complaint.
+  const command = typeof m.text === 'string' ? parseBotCommand(m.text) : null;
+  if (command && !commandIsForThisBot(command, m.chat?.type, botUsername)) return { reason: 'command_for_another_bot' };
 
   const ref = `${chatId}:${m.message_id}`;
   // An edit is sent at edit_date: gathering by that time decides whether the edit still finds its draft open.
