@@ -26,7 +26,7 @@ export class IntakeProcessor {
   ) {
     this.batcher = new JudgingBatcher(
       { repo: deps.repo, cases: deps.cases, caseIndex: deps.caseIndex, stages: deps.stages, dedup: deps.dedup, metrics: deps.metrics, logger: deps.logger },
-      { batchSize: deps.config.WORKER_BATCH_SIZE, batchMs: 2, maxInFlight: 4 },
+      { batchSize: deps.config.WORKER_BATCH_SIZE, batchMs: 2, maxPreparing: 2, maxCommit: 1000 },
     );
   }
 

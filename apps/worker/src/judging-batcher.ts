@@ -26,18 +26,39 @@ interface Waiter {
   reject: (e: unknown) => void;
 }
 
+type JudgedWrite = DispositionWrite & { channel: string; receivedAt: Date };
+
+/** A submission judged and waiting for its transaction, with every job waiting on it. */
+interface Judged {
+  write: JudgedWrite;
+  candidate: CaseCandidateSubmission | null;
+  waiters: Waiter[];
+}
+
 /**
- * Jobs arrive one submission each; the database is written in batches. Each job hands its id here and
- * waits; ids gathered within a couple of milliseconds are loaded, judged and persisted together.
+ * Jobs arrive one submission each; the database is written in batches, in two stages:
+ *
+ * - prepare: ids gathered within a couple of milliseconds are loaded and judged (a few batches at a time,
+ *   so one judges while another waits for its rows);
+ * - commit: everything judged is written in one transaction (dispositions, dedup decisions, cases), one
+ *   transaction at a time per process.
+ *
+ * Commits take block locks that nearly every batch shares, so concurrent commits of one process would only
+ * queue on Postgres' locks, each holding a connection. One at a time, with what was judged meanwhile
+ * gathered into the next, makes the batches grow with the load: the per-transaction cost (locks, probe,
+ * writes, commit) is paid once for many submissions when busy, and the latency stays low when quiet.
  */
 export class JudgingBatcher {
   private waiting: Waiter[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private inFlight = 0;
+  private preparing = 0;
+  private committing = false;
+  /** Judged, not yet committed, by submission id (a submission two jobs carry is written once). */
+  private judged = new Map<string, Judged>();
 
   constructor(
     private readonly deps: { repo: SubmissionRepository; cases: CaseRepository; caseIndex: CaseIndexRepository; stages: Stages; dedup: DedupSettings; metrics: PipelineMetrics; logger: Logger },
-    private readonly opts: { batchSize: number; batchMs: number; maxInFlight: number },
+    private readonly opts: { batchSize: number; batchMs: number; maxPreparing: number; maxCommit: number },
   ) {}
 
   process(id: string): Promise<DispositionResult> {
@@ -53,32 +74,58 @@ export class JudgingBatcher {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (!this.waiting.length || this.inFlight >= this.opts.maxInFlight) return;
-    const batch = this.waiting.splice(0, this.opts.batchSize);
-    this.inFlight++;
-    this.run(batch)
-      .catch((err) => batch.forEach((w) => w.reject(err)))
+    while (this.waiting.length && this.preparing < this.opts.maxPreparing) {
+      const batch = this.waiting.splice(0, this.opts.batchSize);
+      this.preparing++;
+      this.prepare(batch)
+        .catch((err) => batch.forEach((w) => w.reject(err)))
+        .finally(() => {
+          this.preparing--;
+          this.commitNext();
+          if (this.waiting.length) this.flush();
+        });
+    }
+  }
+
+  private commitNext() {
+    if (this.committing || !this.judged.size) return;
+    const batch: Judged[] = [];
+    for (const [id, j] of this.judged) {
+      if (batch.length >= this.opts.maxCommit) break;
+      batch.push(j);
+      this.judged.delete(id);
+    }
+    this.committing = true;
+    this.commit(batch)
+      .catch((err) => batch.forEach((j) => j.waiters.forEach((w) => w.reject(err))))
       .finally(() => {
-        this.inFlight--;
-        if (this.waiting.length) this.flush();
+        this.committing = false;
+        this.commitNext();
       });
   }
 
-  private async run(batch: Waiter[]): Promise<void> {
-    const { repo, cases, stages, metrics, dedup, caseIndex } = this.deps;
-    const loaded = new Map((await repo.loadForJudging([...new Set(batch.map((w) => w.id))])).map((s) => [s.id, s]));
-    const writes: (DispositionWrite & { channel: string; receivedAt: Date })[] = [];
-    const candidates = new Map<string, CaseCandidateSubmission>();
-    const failedIds = new Map<string, unknown>();
-    const done = new Map<string, DispositionResult>();
-    for (const id of new Set(batch.map((w) => w.id))) {
+  /** Loads and judges a batch; answers at once the jobs that need no write (gone, finished, failing). */
+  private async prepare(batch: Waiter[]): Promise<void> {
+    const { repo, stages, metrics, dedup } = this.deps;
+    const ids = [...new Set(batch.map((w) => w.id))];
+    const loaded = new Map((await repo.loadForJudging(ids)).map((s) => [s.id, s]));
+    const waitersOf = new Map<string, Waiter[]>();
+    for (const w of batch) waitersOf.set(w.id, [...(waitersOf.get(w.id) ?? []), w]);
+    const fail = (id: string, err: unknown) => waitersOf.get(id)!.forEach((w) => w.reject(err));
+    for (const id of ids) {
       const s = loaded.get(id);
       if (!s) {
-        failedIds.set(id, new SubmissionMissingError(`submission ${id} is not in the inbox`));
+        fail(id, new SubmissionMissingError(`submission ${id} is not in the inbox`));
+        continue;
+      }
+      const queued = this.judged.get(id);
+      if (queued) {
+        // Already judged and waiting for the next transaction: these jobs share its outcome.
+        queued.waiters.push(...waitersOf.get(id)!);
         continue;
       }
       if (s.status !== 'pending') {
-        done.set(id, { id, status: s.status, caseId: null, match: null, applied: false });
+        waitersOf.get(id)!.forEach((w) => w.resolve({ id, status: s.status, caseId: null, match: null, applied: false }));
         continue;
       }
       let judgement: Judgement;
@@ -86,7 +133,7 @@ export class JudgingBatcher {
         judgement = judge({ submission: s.submission, channelHomeDivision: s.channelHomeDivision }, stages, (stage, sec) => metrics.stageSeconds.observe({ stage }, sec));
       } catch (err) {
         metrics.failed.inc({ channel: s.channelType, stage: 'judge' });
-        failedIds.set(id, new StageError('judge', (err as Error).message));
+        fail(id, new StageError('judge', (err as Error).message));
         continue;
       }
       for (const stage of ['validate', 'locate', 'classify'] as const) metrics.processed.inc({ channel: s.channelType, stage, outcome: judgement.validity.status });
@@ -97,15 +144,25 @@ export class JudgingBatcher {
         metrics.stageSeconds.observe({ stage: 'dedup' }, Number(process.hrtime.bigint() - t0) / 1e9);
       } catch (err) {
         metrics.failed.inc({ channel: s.channelType, stage: 'dedup' });
-        failedIds.set(id, new StageError('dedup', (err as Error).message));
+        fail(id, new StageError('dedup', (err as Error).message));
         continue;
       }
-      if (input) candidates.set(id, { id, channelType: s.channelType, title: s.submission.title ?? s.submission.text.slice(0, 60), input, pinned: null });
-      writes.push({ id, judgement, complainantKey: input?.side.complainantKey ?? null, channel: s.channelType, receivedAt: s.receivedAt });
+      this.judged.set(id, {
+        write: { id, judgement, complainantKey: input?.side.complainantKey ?? null, channel: s.channelType, receivedAt: s.receivedAt },
+        candidate: input ? { id, channelType: s.channelType, title: s.submission.title ?? s.submission.text.slice(0, 60), input, pinned: null } : null,
+        waiters: waitersOf.get(id)!,
+      });
     }
+  }
+
+  /** Writes judged submissions and their cases in one transaction. */
+  private async commit(batch: Judged[]): Promise<void> {
+    const { repo, cases, metrics, dedup, caseIndex } = this.deps;
+    const candidates = new Map(batch.flatMap((j) => (j.candidate ? [[j.write.id, j.candidate] as const] : [])));
+    metrics.batchSize.observe(batch.length);
     const t0 = process.hrtime.bigint();
     const results = await repo.applyDispositions(
-      writes,
+      batch.map((j) => j.write),
       (em, accepted) =>
         assignCases(
           em,
@@ -119,19 +176,14 @@ export class JudgingBatcher {
       (em, caseIds) => rebuildCases(em, { cases, index: caseIndex, pepper: dedup.pepper }, caseIds),
     );
     metrics.stageSeconds.observe({ stage: 'persist' }, Number(process.hrtime.bigint() - t0) / 1e9);
-    const byId = new Map(writes.map((w) => [w.id, w]));
-    for (const r of results) {
-      done.set(r.id, r);
-      const w = byId.get(r.id);
-      if (w && r.applied) {
+    const byId = new Map(results.map((r) => [r.id, r]));
+    for (const { write: w, waiters } of batch) {
+      const r = byId.get(w.id)!;
+      if (r.applied) {
         metrics.processed.inc({ channel: w.channel, stage: 'persist', outcome: r.match ?? r.status });
         metrics.submitToCase.observe({ channel: w.channel }, (Date.now() - w.receivedAt.getTime()) / 1000);
       }
-    }
-    for (const w of batch) {
-      const err = failedIds.get(w.id);
-      if (err) w.reject(err);
-      else w.resolve(done.get(w.id)!);
+      waiters.forEach((x) => x.resolve(r));
     }
   }
 }

@@ -14,6 +14,7 @@ import { Sweeper } from './sweeper';
 export interface WorkerHandle {
   app: INestApplicationContext;
   sweeper: Sweeper;
+  metrics: PipelineMetrics;
   close(): Promise<void>;
 }
 
@@ -51,6 +52,7 @@ export async function startWorker(config: AppConfig, logger: Logger, opts: { sta
   return {
     app,
     sweeper,
+    metrics,
     async close() {
       for (const r of [...runners].reverse()) await r.stop().catch((err) => logger.warn({ err, runner: r.name }, 'runner did not stop cleanly'));
       await sweeper.stop();

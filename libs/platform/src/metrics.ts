@@ -50,6 +50,7 @@ export class PipelineMetrics {
   readonly failed: Counter<'channel' | 'stage'>;
   readonly stageSeconds: Histogram<'stage'>;
   readonly submitToCase: Histogram<'channel'>;
+  readonly batchSize: Histogram;
 
   constructor(readonly registry: Registry) {
     this.processed = new Counter({
@@ -76,6 +77,12 @@ export class PipelineMetrics {
       help: 'From the submission being recorded to its disposition being written.',
       labelNames: ['channel'],
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    });
+    this.batchSize = new Histogram({
+      name: 'huiliu_pipeline_batch_size',
+      help: 'Submissions written per judging transaction (grows with the load).',
+      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
       registers: [registry],
     });
   }

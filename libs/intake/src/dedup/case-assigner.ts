@@ -13,7 +13,7 @@ import {
   type IndexEntry,
   type MatchConfig,
 } from '@huiliu/pipeline';
-import { KEY_TIME_SLACK_MS } from '@huiliu/store';
+import { KEY_TIME_SLACK_MS, PROBE_CASES_PER_KEY } from '@huiliu/store';
 import type { CaseIndexRepository, CaseKeyRow, CaseProbe, CaseWrite, PinnedPlacement } from '@huiliu/store';
 
 export type MatchKind = 'new' | 'auto' | 'suggested' | 'confirmed' | 'manual';
@@ -112,7 +112,9 @@ export async function assignCases(
   const reported = (caseId: string, key: string | null): boolean => !!key && !!reporters.get(caseId)?.has(key);
 
   // Index rows added by this batch, so later members of the batch find the cases earlier ones touched.
-  const batchIndex = new Map<string, { entry: IndexEntry; caseId: string }[]>();
+  // Per key, the cases holding it (most recent last), capped as a probe of the stored index is: in a large
+  // batch a common key would otherwise make every member compare with every earlier one.
+  const batchIndex = new Map<string, Map<string, IndexEntry>>();
   const keyRows: CaseKeyRow[] = [];
 
   ordered.forEach((s, i) => {
@@ -127,7 +129,7 @@ export async function assignCases(
       dedup = { decision: s.pinned.match, score: 1, reasons: [`placed by an officer in case ${pinnedCase.id}`], candidates: 1 };
     } else {
       const ids = new Set(found.get(i) ?? []);
-      for (const p of probesOf[i]) for (const hit of batchIndex.get(p.key) ?? []) if (probeHits(p, hit.entry)) ids.add(hit.caseId);
+      for (const p of probesOf[i]) for (const [caseId, entry] of batchIndex.get(p.key) ?? []) if (probeHits(p, entry)) ids.add(caseId);
       const candidates = [...ids]
         .map((id) => cases.get(id))
         .filter((c): c is CaseWrite & { dirty: boolean } => !!c && !!c.features && (c.status === 'open' || c.status === 'closed'))
@@ -186,9 +188,11 @@ export async function assignCases(
 
     for (const entry of indexEntries(target.divisionCode, blockCategory(s.input), s.input.keys)) {
       keyRows.push({ caseId: target.id, key: entry.key, division: entry.division, lastAt: target.lastReportedAt! });
-      const list = batchIndex.get(entry.key) ?? [];
-      list.push({ entry, caseId: target.id });
-      batchIndex.set(entry.key, list);
+      let holders = batchIndex.get(entry.key);
+      if (!holders) batchIndex.set(entry.key, (holders = new Map()));
+      holders.delete(target.id);
+      holders.set(target.id, entry);
+      if (holders.size > PROBE_CASES_PER_KEY) holders.delete(holders.keys().next().value!);
     }
     out.set(s.id, { caseId: target.id, match, repeatPetition, dedup });
   });
