@@ -4,9 +4,7 @@ import {
   answerWechatVerification,
   buildEncryptedReply,
   buildTextReply,
-  decryptMessage,
   openWechatPush,
-  parseWechatXml,
   textOf,
   wechatMessageOf,
   WechatRejectedError,
@@ -23,7 +21,12 @@ interface WechatEndpoint {
   settings: WechatChannelSettings;
   endpoint: WechatEndpointSettings;
   enabled: boolean;
-  at: number;
+}
+
+/** A channel that cannot take pushes: the answer every request gets until the entry expires. */
+interface EndpointRefusal {
+  status: number;
+  message: string;
 }
 
 /** Rejections that mean "not WeChat speaking" (401) rather than "WeChat sent something broken" (400). */
@@ -37,7 +40,7 @@ const UNAUTHORIZED = new Set(['bad_signature', 'stale_timestamp', 'app_id_mismat
  */
 @Controller('v1/channels/:name/wechat')
 export class WechatPushController {
-  private readonly cache = new Map<string, WechatEndpoint>();
+  private readonly cache = new Map<string, { lookup: Promise<WechatEndpoint | EndpointRefusal>; at: number }>();
 
   constructor(
     @Inject(ConversationService) private readonly conversations: ConversationService,
@@ -65,11 +68,8 @@ export class WechatPushController {
     let encrypted: boolean;
     let xml: string;
     try {
-      const opened = openWechatPush(query, body, ep.endpoint);
-      element = opened.message;
-      encrypted = opened.encrypted;
       // The raw original kept is the push as WeChat meant it: the decrypted inner XML in safe mode.
-      xml = encrypted ? decryptMessage(textOf(parseWechatXml(body), 'Encrypt') ?? '', cryptoOf(ep.endpoint)) : body.toString('utf8');
+      ({ message: element, encrypted, xml } = openWechatPush(query, body, ep.endpoint));
     } catch (err) {
       this.refuse(res, name, err);
       return;
@@ -116,36 +116,26 @@ export class WechatPushController {
     res.status(status).type('text/plain').send(err.code);
   }
 
-  /** The channel's endpoint settings, cached for two seconds (an operator's change applies within seconds). */
+  /**
+   * The channel's endpoint settings, cached for two seconds (an operator's change applies within seconds).
+   * The lookup itself is cached, not only its answer: when the entry expires under load, the pushes in
+   * flight share one query instead of each sending its own.
+   */
   private async endpointOf(name: string, res: Response): Promise<WechatEndpoint | null> {
-    let ep = this.cache.get(name);
-    if (!ep || Date.now() - ep.at > 2000) {
-      const c = await this.channels.findByIdOrName(name);
-      if (!c || c.type !== 'wechat') {
-        res.status(404).type('text/plain').send(`no wechat channel named ${name}`);
-        return null;
-      }
-      const token = typeof c.credentials.token === 'string' ? c.credentials.token : '';
-      const aes = typeof c.credentials.encodingAesKey === 'string' && c.credentials.encodingAesKey ? c.credentials.encodingAesKey : null;
-      let settings: WechatChannelSettings;
-      try {
-        settings = wechatSettingsOf(c.settings);
-      } catch {
-        res.status(503).type('text/plain').send(`channel ${name} is misconfigured`);
-        return null;
-      }
-      if (!token) {
-        res.status(503).type('text/plain').send(`channel ${name} has no token`);
-        return null;
-      }
-      ep = {
-        channel: conversationChannelOf(c),
-        settings,
-        endpoint: { token, encodingAesKey: aes, appId: settings.appId ?? null, maxSkewSeconds: settings.maxSkewSeconds },
-        enabled: c.enabled,
-        at: Date.now(),
-      };
-      this.cache.set(name, ep);
+    let entry = this.cache.get(name);
+    if (!entry || Date.now() - entry.at > 2000) {
+      const lookup = this.channels.findByIdOrName(name).then((c) => endpointFrom(name, c));
+      entry = { lookup, at: Date.now() };
+      this.cache.set(name, entry);
+      const current = entry;
+      lookup.catch(() => {
+        if (this.cache.get(name) === current) this.cache.delete(name);
+      });
+    }
+    const ep = await entry.lookup;
+    if ('status' in ep) {
+      res.status(ep.status).type('text/plain').send(ep.message);
+      return null;
     }
     if (!ep.enabled) {
       res.status(403).type('text/plain').send(`channel ${name} is disabled`);
@@ -153,6 +143,25 @@ export class WechatPushController {
     }
     return ep;
   }
+}
+
+function endpointFrom(name: string, c: Awaited<ReturnType<ChannelRepository['findByIdOrName']>>): WechatEndpoint | EndpointRefusal {
+  if (!c || c.type !== 'wechat') return { status: 404, message: `no wechat channel named ${name}` };
+  const token = typeof c.credentials.token === 'string' ? c.credentials.token : '';
+  const aes = typeof c.credentials.encodingAesKey === 'string' && c.credentials.encodingAesKey ? c.credentials.encodingAesKey : null;
+  let settings: WechatChannelSettings;
+  try {
+    settings = wechatSettingsOf(c.settings);
+  } catch {
+    return { status: 503, message: `channel ${name} is misconfigured` };
+  }
+  if (!token) return { status: 503, message: `channel ${name} has no token` };
+  return {
+    channel: conversationChannelOf(c),
+    settings,
+    endpoint: { token, encodingAesKey: aes, appId: settings.appId ?? null, maxSkewSeconds: settings.maxSkewSeconds },
+    enabled: c.enabled,
+  };
 }
 
 function cryptoOf(e: WechatEndpointSettings): { encodingAesKey: string; appId: string } {

@@ -2,7 +2,7 @@ import { decryptMessage } from './wechat-crypto.util';
 import { WechatRejectedError } from './wechat.errors';
 import { textOf } from './wechat-message.mapper';
 import { verifyMsgSignature, verifySignature } from './wechat-signature.util';
-import { parseWechatXml, type ParseWechatXmlOptions, type WechatXmlElement } from './wechat-xml.parser';
+import { parseWechatXml, WECHAT_XML_DEFAULTS, type ParseWechatXmlOptions, type WechatXmlElement } from './wechat-xml.parser';
 
 /** What a configured wechat channel needs to check and open pushes. */
 export interface WechatEndpointSettings {
@@ -68,6 +68,8 @@ export interface OpenedPush {
   message: WechatXmlElement;
   /** True when the push came encrypted: the passive reply must then be encrypted too. */
   encrypted: boolean;
+  /** The push as WeChat meant it, the raw original to keep: the body, or in safe mode the decrypted inner XML. */
+  xml: string;
 }
 
 /**
@@ -89,7 +91,10 @@ export function openWechatPush(
     if (!verifySignature({ token: settings.token, timestamp, nonce, signature: queryText(query, 'signature') })) {
       throw new WechatRejectedError('bad_signature', 'signature does not match');
     }
-    return { message: parseWechatXml(body, options), encrypted: false };
+    // Decoded once, for parsing and as the raw original; an oversized body is refused before decoding.
+    const text = Buffer.isBuffer(body) && body.length <= (options.maxBytes ?? WECHAT_XML_DEFAULTS.maxBytes) ? body.toString('utf8') : body;
+    const message = parseWechatXml(text, options);
+    return { message, encrypted: false, xml: String(text) };
   }
   const envelope = parseWechatXml(body, options);
   const encrypt = textOf(envelope, 'Encrypt');
@@ -97,5 +102,6 @@ export function openWechatPush(
   if (!verifyMsgSignature({ token: settings.token, timestamp, nonce, encrypt, msgSignature: queryText(query, 'msg_signature') })) {
     throw new WechatRejectedError('bad_signature', 'msg_signature does not match');
   }
-  return { message: parseWechatXml(decryptMessage(encrypt, cryptoOf(settings)), options), encrypted: true };
+  const xml = decryptMessage(encrypt, cryptoOf(settings));
+  return { message: parseWechatXml(xml, options), encrypted: true, xml };
 }

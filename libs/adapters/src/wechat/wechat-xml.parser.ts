@@ -57,6 +57,10 @@ export function parseWechatXml(body: Buffer | string, options: ParseWechatXmlOpt
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
 
+  // Nearly every push has the flat shape read here in one pass; anything else gets every check below.
+  const flat = readFlatPush(text);
+  if (flat) return flat;
+
   screenMarkup(text, maxCharRefs);
 
   const valid = XMLValidator.validate(text);
@@ -73,6 +77,70 @@ export function parseWechatXml(body: Buffer | string, options: ParseWechatXmlOpt
   if (root === undefined) throw new WechatRejectedError('not_xml', 'no <xml> root element');
   const element = normalize(root);
   return typeof element === 'string' || Array.isArray(element) ? {} : element;
+}
+
+/** Names the full path renames or refuses, in any case: Object.prototype's members and `prototype`. */
+const PROTOTYPE_NAMES = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype'].map((n) => n.toLowerCase()));
+
+/** An element name the flat reading takes: letters, digits and `_` from a letter, not `xml…`, not a prototype name. */
+function isFlatName(name: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(name) && !/^xml/i.test(name) && !PROTOTYPE_NAMES.has(name.toLowerCase());
+}
+
+/**
+ * Reads a push of the shape WeChat sends: `<xml>` holding distinct elements, each one CDATA section or plain
+ * text with no markup, references, carriage returns or surrounding whitespace in it, whitespace only
+ * between elements.
+ * Returns null for anything else (a declaration, comment, attribute, nesting, repeated element, reference,
+ * control character, self-closing tag…), which then takes the full path. What it accepts is well-formed
+ * XML without declarations or references, and it reads it exactly as the full path does.
+ */
+export function readFlatPush(text: string): WechatXmlElement | null {
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return null;
+  }
+  let at = skipSpace(text, 0);
+  if (!text.startsWith('<xml>', at)) return null;
+  at += 5;
+  const element: WechatXmlElement = {};
+  for (;;) {
+    at = skipSpace(text, at);
+    if (text.startsWith('</xml>', at)) return skipSpace(text, at + 6) === n ? element : null;
+    if (text.charCodeAt(at) !== 0x3c) return null;
+    const nameEnd = text.indexOf('>', at + 1);
+    if (nameEnd === -1) return null;
+    const name = text.slice(at + 1, nameEnd);
+    if (!isFlatName(name) || Object.prototype.hasOwnProperty.call(element, name)) return null;
+    at = nameEnd + 1;
+    let value: string;
+    if (text.startsWith('<![CDATA[', at)) {
+      const close = text.indexOf(']]>', at + 9);
+      if (close === -1) return null;
+      value = text.slice(at + 9, close);
+      // The full path turns line ends into \n (as XML says it must): such a value is left to it.
+      if (value.includes('\r')) return null;
+      at = close + 3;
+    } else {
+      const lt = text.indexOf('<', at);
+      if (lt === -1) return null;
+      value = text.slice(at, lt);
+      if (value.includes('&') || value.includes('>') || value.includes('\r') || value.trim() !== value) return null;
+      at = lt;
+    }
+    if (!text.startsWith('</', at) || !text.startsWith(name, at + 2) || text.charCodeAt(at + 2 + name.length) !== 0x3e) return null;
+    at += name.length + 3;
+    element[name] = value;
+  }
+}
+
+function skipSpace(text: string, at: number): number {
+  for (;;) {
+    const c = text.charCodeAt(at);
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return at;
+    at++;
+  }
 }
 
 function tooLarge(maxBytes: number): WechatRejectedError {

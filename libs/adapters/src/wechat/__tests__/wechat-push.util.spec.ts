@@ -2,6 +2,7 @@ import { encryptMessage } from '../wechat-crypto.util';
 import { answerWechatVerification, openWechatPush } from '../wechat-push.util';
 import { toConversationMessage } from '../wechat-message.mapper';
 import { wechatSignatureOf } from '../wechat-signature.util';
+import { parseWechatXml } from '../wechat-xml.parser';
 import { WechatRejectedError } from '../wechat.errors';
 import { SAFE_MODE_VECTORS } from './fixtures/safe-mode.vectors';
 
@@ -53,7 +54,13 @@ describe('openWechatPush', () => {
   it('opens a signed plain push', () => {
     const opened = openWechatPush(signedQuery(), Buffer.from(PUSH), { token: TOKEN });
     expect(opened.encrypted).toBe(false);
+    expect(opened.xml).toBe(PUSH);
     expect(toConversationMessage(opened.message)).toMatchObject({ ref: '99', text: '排污', conversationKey: 'oX' });
+  });
+
+  it('refuses an oversized body before decoding it', () => {
+    const big = Buffer.from(`<xml><Content><![CDATA[${'污'.repeat(400)}]]></Content></xml>`);
+    expect(rejection(() => openWechatPush(signedQuery(), big, { token: TOKEN }, { maxBytes: 1024 }))).toBe('too_large');
   });
 
   it('refuses an unsigned plain push before parsing its body', () => {
@@ -64,6 +71,8 @@ describe('openWechatPush', () => {
     const query = { timestamp: vector.timestamp, nonce: vector.nonce, encrypt_type: 'aes', msg_signature: vector.msgSignature };
     const opened = openWechatPush(query, vector.body, { token: vector.token, encodingAesKey: vector.encodingAesKey, appId: vector.appId });
     expect(opened.encrypted).toBe(true);
+    expect(opened.xml.startsWith('<xml>')).toBe(true);
+    expect(opened.message).toEqual(parseWechatXml(opened.xml));
     expect(opened.message.MsgType).toBe('text');
     expect(['hello', 'test']).toContain(opened.message.Content);
     expect(rejection(() => openWechatPush({ ...query, nonce: `${vector.nonce}0` }, vector.body, { token: vector.token, encodingAesKey: vector.encodingAesKey, appId: vector.appId }))).toBe(

@@ -1,4 +1,5 @@
-import { parseWechatXml } from '../wechat-xml.parser';
+import { isDeepStrictEqual } from 'node:util';
+import { parseWechatXml, readFlatPush } from '../wechat-xml.parser';
 import { WechatRejectedError } from '../wechat.errors';
 
 function rejection(fn: () => unknown): string {
@@ -112,5 +113,94 @@ describe('parseWechatXml', () => {
     expect(rejection(() => parseWechatXml('<xml><__proto__><isAdmin>1</isAdmin></__proto__></xml>'))).toBe('malformed_xml');
     const deep = `<xml>${'<a>'.repeat(40)}x${'</a>'.repeat(40)}</xml>`;
     expect(rejection(() => parseWechatXml(deep))).toBe('malformed_xml');
+  });
+});
+
+/** The full path reads a document the same with an XML declaration in front, and the flat reading never takes one. */
+const DECLARATION = '<?xml version="1.0"?>';
+function fullPath(body: string): { value?: unknown; code?: string } {
+  try {
+    return { value: parseWechatXml(DECLARATION + body) };
+  } catch (error) {
+    if (error instanceof WechatRejectedError) return { code: error.code };
+    throw error;
+  }
+}
+
+describe('readFlatPush', () => {
+  it('reads the pushes WeChat sends, as the full path reads them', () => {
+    const plain = '<xml><ToUserName><![CDATA[gh_0123456789ab]]></ToUserName><FromUserName><![CDATA[oAbC]]></FromUserName><CreateTime>1725180986</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[<a href="x">污水</a> &amp; &#65; ]]]]></Content><MsgId>24613589088009483</MsgId></xml>';
+    const envelope = '<xml>\n  <ToUserName><![CDATA[gh_0123456789ab]]></ToUserName>\n  <Encrypt><![CDATA[q0Xz+/=]]></Encrypt>\n</xml>\n';
+    for (const body of [TEXT_PUSH, plain, envelope, '<xml><EventKey><![CDATA[]]></EventKey><Empty></Empty></xml>', ' <xml></xml> ']) {
+      const flat = readFlatPush(body);
+      expect(flat).not.toBeNull();
+      expect(fullPath(body)).toEqual({ value: flat });
+      expect(parseWechatXml(body)).toEqual(flat);
+    }
+  });
+
+  it('leaves everything else to the full path and its checks', () => {
+    const others = [
+      '<!DOCTYPE xml [<!ENTITY x "y">]><xml><A>&x;</A></xml>',
+      '<xml><!ENTITY x SYSTEM "file:///etc/passwd"><A>a</A></xml>',
+      '<xml><A>&#x4E2D;</A></xml>',
+      '<xml><A>a &amp; b</A></xml>',
+      '<xml><!-- note --><A>a</A></xml>',
+      '<?xml version="1.0"?><xml><A>a</A></xml>',
+      '<xml><A><B>b</B></A></xml>',
+      '<xml><A>a</A><A>b</A></xml>',
+      '<xml><A x="1">a</A></xml>',
+      '<xml><A/></xml>',
+      '<xml><__proto__>1</__proto__></xml>',
+      '<xml><ToString>1</ToString></xml>',
+      '<xml><Constructor>1</Constructor></xml>',
+      '<xml><xmlns>1</xmlns></xml>',
+      '<xml><A> <![CDATA[a]]> </A></xml>',
+      '<xml><A><![CDATA[a]]><![CDATA[b]]></A></xml>',
+      '<xml><A><![CDATA[a\rb]]></A></xml>',
+      '<xml><A>\u3000a</A></xml>',
+      '<xml><A>a>b</A></xml>',
+      '<xml><A>a\u0001</A></xml>',
+      '<xml><A>a</B></xml>',
+      '<xml><A>a</A>',
+      '<xml><A><![CDATA[never closed</A></xml>',
+      '<xml><A>a</A></xml><xml></xml>',
+      '<root><A>a</A></root>',
+    ];
+    for (const body of others) expect([body, readFlatPush(body)]).toEqual([body, null]);
+  });
+
+  it('never reads a document differently from the full path (seeded random documents)', () => {
+    let seed = 20240901;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+    const names = ['ToUserName', 'MsgId', 'A', 'a1', 'x_y', 'constructor', 'Prototype', '__proto__', 'toString', 'HASOWNPROPERTY', 'valueOf', '_a', '1a', 'a-b', 'xml', 'XmlA', 'B'.repeat(65)];
+    const chars = [...'aZ09 \t\n\r<>&;#!?[]/="\'', '\u3000', '\u00a0', '\u2028', '\ufeff', '\u0000', '\u001f', '中', '😀', '\ud83d', ']]>', '<![CDATA[', '&amp;', '&#x41;', '<!--', '-->'];
+    const text = () => Array.from({ length: Math.floor(rnd() * 6) }, () => pick(chars)).join('');
+    const ws = ['', '', '', ' ', '\n  ', '\t', '\r\n'];
+    const content = () => {
+      const r = rnd();
+      if (r < 0.45) return `<![CDATA[${text()}]]>`;
+      if (r < 0.85) return text();
+      if (r < 0.9) return `${pick(ws)}<![CDATA[${text()}]]>${pick(ws)}`;
+      return `<B>${text()}</B>`;
+    };
+    const child = () => {
+      const name = pick(names);
+      const r = rnd();
+      if (r < 0.03) return `<${name}/>`;
+      if (r < 0.06) return `<${name}>${content()}</${pick(names)}>`;
+      return `<${name}>${content()}</${name}>`;
+    };
+    let flatCount = 0;
+    for (let i = 0; i < 20000; i++) {
+      const body = `${pick(ws)}<xml>${Array.from({ length: Math.floor(rnd() * 6) }, () => pick(ws) + child()).join('')}${pick(ws)}</xml>${pick(ws)}`;
+      const flat = readFlatPush(body);
+      if (!flat) continue;
+      flatCount++;
+      const full = fullPath(body);
+      if (!isDeepStrictEqual(full, { value: flat })) throw new Error(`read differently: ${JSON.stringify(body)} → ${JSON.stringify(flat)} / ${JSON.stringify(full)}`);
+    }
+    expect(flatCount).toBeGreaterThan(1000);
   });
 });
