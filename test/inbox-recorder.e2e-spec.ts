@@ -93,4 +93,44 @@ describe('the inbox recorder', () => {
       await proxy.stop();
     }
   });
+
+  it("records inside the caller's transaction: nothing if it rolls back, each raw with its own type, jobs once committed", async () => {
+    const redis = new IORedis(env.config.REDIS_URL, { maxRetriesPerRequest: 2 });
+    const { recorder, intake, blobs } = recorderOn(redis);
+    const broken = { ...request('within-broken'), submission: { ...request('within-broken').submission, channelType: 'carrier-pigeon' } } as never;
+    try {
+      const rolledBack = request('within-rolled-back');
+      let rolledBackId = '';
+      await expect(
+        ds.transaction(async (em) => {
+          const [outcome] = await recorder.recordIn(em, [rolledBack]);
+          expect(outcome).toMatchObject({ created: true });
+          rolledBackId = (outcome as { id: string }).id;
+          throw new Error('the caller fails after recording');
+        }),
+      ).rejects.toThrow('the caller fails');
+      expect((await db.query(`SELECT 1 FROM submissions WHERE id = $1 OR payload->>'ref' = $2`, [rolledBackId, rolledBack.submission.ref])).rows).toHaveLength(0);
+
+      const xml = { ...request('within-xml'), raw: Buffer.from('<xml/>'), rawContentType: 'application/xml' };
+      const outcomes = await ds.transaction((em) => recorder.recordIn(em, [request('within-1'), broken, xml]));
+      expect(outcomes[1]).toBeInstanceOf(Error);
+      const recorded = [outcomes[0], outcomes[2]] as { id: string; created: boolean }[];
+      expect(recorded.every((o) => o.created)).toBe(true);
+      const rows = (await db.query(`SELECT id, raw FROM submissions WHERE id = ANY($1::uuid[]) ORDER BY seq`, [recorded.map((o) => o.id)])).rows;
+      expect(rows.map((r) => r.raw.contentType)).toEqual(['application/json', 'application/xml']);
+      expect((await blobs.read(rows[1].raw)).toString('utf8')).toBe('<xml/>');
+
+      recorder.queueRecorded(recorded as never);
+      await waitFor(async () => {
+        const jobs = await intake.queue.getJobs(['waiting', 'prioritized', 'delayed'], 0, -1);
+        const inJobs = new Set(jobs.flatMap((j) => ('submissionIds' in j.data ? j.data.submissionIds : [j.data.submissionId])));
+        return recorded.every((o) => inJobs.has(o.id)) || undefined;
+      }, { what: 'the submissions recorded in the transaction to be queued' });
+    } finally {
+      await recorder.close();
+      await intake.close();
+      await blobs.close();
+      redis.disconnect();
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { EntityManager } from 'typeorm';
 import { parseSubmission, sourceKeyOf, SubmissionValidationError, type Submission, type SubmissionInput } from '@huiliu/contracts';
 import type { AttachmentContent } from '@huiliu/adapters';
 import type { BlobStore } from '@huiliu/platform';
@@ -61,6 +62,40 @@ export class InboxRecorder {
     });
   }
 
+  /**
+   * Records submissions inside the caller's transaction, on its connection: a chat batch records the drafts
+   * it closed in the transaction that writes the conversation state they came from, so one commit makes both
+   * durable and no second commit is waited for while the conversations are locked. Validation and raw bytes
+   * are as in `record`; each outcome is the recorded submission, or the SubmissionValidationError that
+   * refused it. Throws InboxUnavailableError when the batch could not be stored. The jobs are added by
+   * `queueRecorded` once the caller has committed.
+   */
+  async recordIn(em: EntityManager, reqs: RecordRequest[]): Promise<(RecordOutcome | SubmissionValidationError)[]> {
+    const outcomes: (RecordOutcome | SubmissionValidationError)[] = new Array(reqs.length);
+    const valid: { at: number; req: RecordRequest; submission: Submission; sourceKey: string }[] = [];
+    reqs.forEach((req, at) => {
+      const v = validated(req);
+      if (v instanceof SubmissionValidationError) outcomes[at] = v;
+      else valid.push({ at, req, ...v });
+    });
+    if (valid.length === 0) return outcomes;
+    this.deps.onBatch?.(valid.length);
+    let recorded: RecordedSubmission[];
+    try {
+      recorded = await this.store(valid, em);
+    } catch (err) {
+      this.deps.logger.error({ err, batch: valid.length }, 'inbox commit failed');
+      throw new InboxUnavailableError(`the inbox could not record the submission: ${(err as Error).message}`);
+    }
+    valid.forEach((v, i) => (outcomes[v.at] = { ...recorded[i], submission: v.submission }));
+    return outcomes;
+  }
+
+  /** Queues what `recordIn` recorded, after the caller's commit (best effort, as for `record`). */
+  queueRecorded(recorded: RecordedSubmission[]): void {
+    this.enqueue(recorded.filter((r) => r.created).map((r) => ({ submissionId: r.id, sourceKey: r.sourceKey })));
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     while (this.queue.length || this.inFlight) {
@@ -113,27 +148,18 @@ export class InboxRecorder {
 
   private async commit(batch: Pending[]): Promise<void> {
     // Validate first: a submission that breaks the schema fails alone, not its batch.
-    const valid: { p: Pending; submission: Submission; sourceKey: string }[] = [];
+    const valid: { p: Pending; req: RecordRequest; submission: Submission; sourceKey: string }[] = [];
     for (const p of batch) {
-      try {
-        const { value, removed } = stripNul(p.req.submission);
-        const submission = parseSubmission(value);
-        if (removed) submission.flags = [...new Set([...submission.flags, 'nul_removed'])];
-        valid.push({ p, submission, sourceKey: sourceKeyOf(submission.channelType, submission.ref) });
-      } catch (err) {
-        p.reject(err instanceof SubmissionValidationError ? err : new SubmissionValidationError([{ path: '', message: String(err) }]));
-      }
+      const v = validated(p.req);
+      if (v instanceof SubmissionValidationError) p.reject(v);
+      else valid.push({ p, req: p.req, ...v });
     }
     if (valid.length === 0) return;
     this.deps.onBatch?.(valid.length);
 
     let recorded: RecordedSubmission[];
     try {
-      for (const v of valid) await this.storeAttachments(v.submission, v.p.req.attachments ?? []);
-      const raws = await this.deps.blobs.appendRaw(valid.map((v) => v.p.req.raw), valid[0].p.req.rawContentType);
-      recorded = await this.deps.repo.insertMany(
-        valid.map((v, i) => ({ sourceKey: v.sourceKey, channelType: v.submission.channelType, channelId: v.p.req.channelId, submission: v.submission, raw: raws[i] })),
-      );
+      recorded = await this.store(valid);
     } catch (err) {
       this.deps.logger.error({ err, batch: valid.length }, 'inbox commit failed');
       const e = new InboxUnavailableError(`the inbox could not record the submission: ${(err as Error).message}`);
@@ -144,6 +170,18 @@ export class InboxRecorder {
     // Durable now: the callers are answered, then the jobs are added.
     valid.forEach((v, i) => v.p.resolve({ ...recorded[i], submission: v.submission }));
     this.enqueue(recorded.filter((r) => r.created).map((r) => ({ submissionId: r.id, sourceKey: r.sourceKey })));
+  }
+
+  /** Attachments and raw bytes to the blob store (durable), then the rows, in one statement. */
+  private async store(valid: { req: RecordRequest; submission: Submission; sourceKey: string }[], em?: EntityManager): Promise<RecordedSubmission[]> {
+    for (const v of valid) await this.storeAttachments(v.submission, v.req.attachments ?? []);
+    const raws = await this.deps.blobs.appendRaw(valid.map((v) => v.req.raw), valid[0].req.rawContentType);
+    // One append (one fsync) serves the batch; each raw keeps its own type, as a batch can mix channels.
+    raws.forEach((r, i) => (r.contentType = valid[i].req.rawContentType ?? null));
+    return this.deps.repo.insertMany(
+      valid.map((v, i) => ({ sourceKey: v.sourceKey, channelType: v.submission.channelType, channelId: v.req.channelId, submission: v.submission, raw: raws[i] })),
+      em,
+    );
   }
 
   /** Queueing is best effort: a submission whose job is lost is re-queued by the sweeper. */
@@ -163,5 +201,17 @@ export class InboxRecorder {
       a.blobKey = await this.deps.blobs.put(c.content);
       a.sha256 = a.blobKey.slice(a.blobKey.lastIndexOf('/') + 1);
     }
+  }
+}
+
+/** The submission as it will be recorded, or why the schema refuses it. */
+function validated(req: RecordRequest): { submission: Submission; sourceKey: string } | SubmissionValidationError {
+  try {
+    const { value, removed } = stripNul(req.submission);
+    const submission = parseSubmission(value);
+    if (removed) submission.flags = [...new Set([...submission.flags, 'nul_removed'])];
+    return { submission, sourceKey: sourceKeyOf(submission.channelType, submission.ref) };
+  } catch (err) {
+    return err instanceof SubmissionValidationError ? err : new SubmissionValidationError([{ path: '', message: String(err) }]);
   }
 }

@@ -92,15 +92,22 @@ export class ConversationGatherer {
     return open.flatMap((d) => this.close(d.conversationKey, 'end_of_input'));
   }
 
-  /** The whole state as plain JSON, to persist after every batch of accept/tick. */
-  snapshot(): GathererState {
-    return JSON.parse(JSON.stringify(this.state)) as GathererState;
+  /**
+   * The whole state as plain JSON, to persist after every batch of accept/tick. `copy: false` hands out the
+   * live state instead of a copy, for a caller that serialises it at once and never changes it (a store
+   * writing it back): the state of a busy account is then not copied twice per batch.
+   */
+  snapshot(opts: { copy?: boolean } = {}): GathererState {
+    return opts.copy === false ? this.state : (JSON.parse(JSON.stringify(this.state)) as GathererState);
   }
 
-  /** Replaces the state with a snapshot taken earlier (by this or another process). */
-  restore(state: GathererState): void {
+  /**
+   * Replaces the state with a snapshot taken earlier (by this or another process). `copy: false` adopts the
+   * object itself, for a caller that keeps no other reference to it (one just read from the store).
+   */
+  restore(state: GathererState, opts: { copy?: boolean } = {}): void {
     if (!isState(state)) throw new TypeError('ConversationGatherer.restore: not a gatherer snapshot (version 1)');
-    this.state = JSON.parse(JSON.stringify(state)) as GathererState;
+    this.state = opts.copy === false ? state : (JSON.parse(JSON.stringify(state)) as GathererState);
   }
 
   /** The conversations with an open draft, for dashboards and tests. */

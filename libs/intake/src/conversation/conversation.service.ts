@@ -74,13 +74,15 @@ const MINUTE = 60_000;
 /**
  * Turns deliveries of chat channels into conversations and conversations into submissions. Each batch of
  * deliveries is one Postgres transaction: deliveries are claimed (repeats recognised), the conversations
- * they touch are locked and restored, the gatherer runs, closed drafts are recorded through the inbox
- * recorder, edits amend recorded submissions, and the new conversation state (with the raw originals of
- * open drafts) is written, all before the caller acknowledges anything. Many concurrent callers share one
- * transaction (group commit), which is what keeps a busy WeChat account cheap.
+ * they touch are locked and restored, the gatherer runs, closed drafts are recorded by the inbox recorder
+ * in the same transaction, edits amend recorded submissions, and the new conversation state (with the raw
+ * originals of open drafts) is written, all before the caller acknowledges anything. Many concurrent
+ * callers share one transaction (group commit), which is what keeps a busy WeChat account cheap.
  */
 export class ConversationService {
   private pending: Unit[] = [];
+  /** Deliveries waiting in `pending`. */
+  private pendingItems = 0;
   private timer: NodeJS.Timeout | null = null;
   private inFlight = 0;
   private closed = false;
@@ -93,7 +95,7 @@ export class ConversationService {
       logger: Logger;
       hooks?: ConversationHooks;
     },
-    private readonly opts: { batchMs: number; batchSize: number; maxInFlight: number } = { batchMs: 2, batchSize: 200, maxInFlight: 6 },
+    private readonly opts: { batchMs: number; batchSize: number; maxInFlight: number } = { batchMs: 2, batchSize: 200, maxInFlight: 1 },
   ) {}
 
   /** Resolves once every item's effect is durable; rejects (nothing to acknowledge) when it could not be. */
@@ -102,6 +104,7 @@ export class ConversationService {
     if (this.closed) return Promise.reject(new Error('the conversation service is shutting down'));
     return new Promise((resolve, reject) => {
       this.pending.push({ channel, items, resolve, reject });
+      this.pendingItems += items.length;
       this.schedule();
     });
   }
@@ -114,13 +117,15 @@ export class ConversationService {
     }
   }
 
-  private size(): number {
-    return this.pending.reduce((n, u) => n + u.items.length, 0);
-  }
-
+  /**
+   * Group commit, as the inbox does it: with no batch running, deliveries go at once (after this tick's
+   * arrivals join them); while batches run, arrivals wait and go together in the next one, at most
+   * `maxInFlight` at a time. Batches grow with load, so a busy account pays its round trips, commit, raw
+   * append and queued job once per many pushes, and no latency is added when idle.
+   */
   private schedule() {
-    if (this.size() >= this.opts.batchSize) return this.flush();
-    if (!this.timer) this.timer = setTimeout(() => this.flush(), this.opts.batchMs);
+    if (this.pendingItems >= this.opts.batchSize) return this.flush();
+    if (!this.timer) this.timer = setTimeout(() => this.flush(), this.inFlight === 0 ? 0 : this.opts.batchMs);
   }
 
   private flush() {
@@ -136,6 +141,7 @@ export class ConversationService {
       n += u.items.length;
       batch.push(u);
     }
+    this.pendingItems -= n;
     this.inFlight++;
     this.run(batch)
       .then((outcomes) => batch.forEach((u, i) => u.resolve(outcomes[i])))
@@ -145,7 +151,8 @@ export class ConversationService {
       })
       .finally(() => {
         this.inFlight--;
-        if (this.pending.length) this.schedule();
+        // What arrived meanwhile goes now, together.
+        if (this.pending.length) this.flush();
       });
   }
 
@@ -192,12 +199,9 @@ export class ConversationService {
         results[f.u][f.i].replies = replies;
       }
 
+      // Set anew by every attempt: what a rolled-back attempt recorded is not there to follow up.
       await this.apply(em, effects, (recorded) => {
-        const prev = after;
-        after = async () => {
-          await prev();
-          await recorded();
-        };
+        after = recorded;
       });
 
       const replyRows: { channelId: string; inboundKey: string; reply: string }[] = [];
@@ -268,12 +272,14 @@ export class ConversationService {
 
   private restore(channel: ConversationChannel, row: LockedConversation): Work {
     const gatherer = new ConversationGatherer(channel.gatherer);
-    if (row.state && (row.state as { version?: unknown }).version === 1) gatherer.restore(row.state as unknown as GathererState);
+    // The row was just read for this batch and nothing else holds it: the gatherer takes it without a copy.
+    if (row.state && (row.state as { version?: unknown }).version === 1) gatherer.restore(row.state as unknown as GathererState, { copy: false });
     return { channel, conversationKey: row.conversationKey, gatherer, raws: [...(row.raws ?? [])] };
   }
 
   private stateRow(w: Work) {
-    const state = w.gatherer.snapshot();
+    // Serialised by the repository straight away, before the gatherer could change it: no copy needed.
+    const state = w.gatherer.snapshot({ copy: false });
     const draft = state.drafts[w.conversationKey];
     const quietMs = w.channel.gatherer.quietMs ?? 5 * MINUTE;
     return {
@@ -341,21 +347,19 @@ export class ConversationService {
   /** Records closed drafts, amends edited submissions and answers status requests, inside the transaction. */
   private async apply(em: EntityManager, effects: BatchEffects, later: (fn: () => Promise<void>) => void): Promise<void> {
     const { recorder, repo, logger, intake, hooks } = this.deps;
-    const recorded = await Promise.all(
-      effects.toRecord.map((r) =>
-        recorder.record({ channelId: r.channel.id, submission: r.submission, raw: r.raw, rawContentType: r.channel.rawContentType }).then(
-          (outcome) => ({ r, outcome }),
-          (err) => {
-            // A draft the schema refuses would be refused again on every redelivery: it is logged and dropped.
-            if (err instanceof SubmissionValidationError) {
-              logger.error({ channelId: r.channel.id, refs: r.refs, err: err.message }, 'gathered draft refused by the submission schema');
-              return { r, outcome: null };
-            }
-            throw err;
-          },
-        ),
-      ),
-    );
+    const outcomes = effects.toRecord.length
+      ? await recorder.recordIn(
+          em,
+          effects.toRecord.map((r) => ({ channelId: r.channel.id, submission: r.submission, raw: r.raw, rawContentType: r.channel.rawContentType })),
+        )
+      : [];
+    const recorded = effects.toRecord.map((r, i) => {
+      const outcome = outcomes[i];
+      if (!(outcome instanceof SubmissionValidationError)) return { r, outcome };
+      // A draft the schema refuses would be refused again on every redelivery: it is logged and dropped.
+      logger.error({ channelId: r.channel.id, refs: r.refs, err: outcome.message }, 'gathered draft refused by the submission schema');
+      return { r, outcome: null };
+    });
     const requeue: { submissionId: string; sourceKey: string; attempt: number }[] = [];
     for (const { channel, action, raw } of effects.amends) {
       const amended = await repo.amendSubmission(em, {
@@ -377,6 +381,7 @@ export class ConversationService {
       q.replyTo.push(statusReply(q.receipt, mine.find((s) => receiptOf(s.sourceKey) === q.receipt) ?? null));
     }
     later(async () => {
+      recorder.queueRecorded(recorded.flatMap((x) => (x.outcome ? [x.outcome] : [])));
       if (requeue.length) await intake.enqueue(requeue);
       const created = recorded.filter((x) => x.outcome?.created);
       if (hooks?.onRecorded && created.length) {

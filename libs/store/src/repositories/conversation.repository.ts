@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ChannelType, SubmissionStatus } from '@huiliu/contracts';
 import { retryOnConflict } from './pg-errors';
+import { preparedQuery } from './pg-prepared';
 
 export interface ConversationRef {
   channelId: string;
@@ -77,9 +78,11 @@ export class ConversationRepository {
    * account). Returns the repeats (with the answer given the first time) and the locked states.
    */
   async claimAndLock(em: EntityManager, claims: InboundClaim[], refs: ConversationRef[]): Promise<{ repeats: Map<string, string | null>; states: Map<string, LockedConversation> }> {
-    const sortedClaims = [...claims].sort((a, b) => cmp(`${a.channelId}|${a.inboundKey}`, `${b.channelId}|${b.inboundKey}`));
-    const unique = [...new Map(refs.map((r) => [key(r), r])).values()].sort((a, b) => cmp(key(a), key(b)));
-    const rows: { kind: 'i' | 's'; channel_id: string; k: string; state: Record<string, unknown> | null; raws: { ref: string; raw: unknown }[] | null }[] = await em.query(
+    const sortedClaims = claims.map((c) => ({ c, k: `${c.channelId}|${c.inboundKey}` })).sort((a, b) => cmp(a.k, b.k)).map((x) => x.c);
+    const unique = [...new Map(refs.map((r) => [key(r), r]))].sort((a, b) => cmp(a[0], b[0])).map((x) => x[1]);
+    const rows = await preparedQuery<{ kind: 'i' | 's'; channel_id: string; k: string; state: Record<string, unknown> | null; raws: { ref: string; raw: unknown }[] | null }>(
+      em,
+      'conversation_claim_lock',
       `WITH ins AS (
          INSERT INTO conversation_inbound (channel_id, inbound_key, conversation_key)
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])
@@ -124,27 +127,41 @@ export class ConversationRepository {
     return { repeats, states };
   }
 
-  /** Writes the new conversation states and the answers given, in one round trip. */
+  /**
+   * Writes the new conversation states and the answers given, in one round trip. Every row was claimed or
+   * locked earlier in the transaction, so both inserts always take their conflict branch: written this way
+   * each row is found through its primary key whatever the planner thinks of the batch, which keeps the
+   * prepared statement's plan right at any table size. The states travel as one JSON document: no
+   * per-state text to escape into an array literal.
+   */
   async saveBatch(em: EntityManager, states: ConversationWrite[], replies: { channelId: string; inboundKey: string; reply: string }[]): Promise<void> {
     if (states.length === 0 && replies.length === 0) return;
-    await em.query(
+    await preparedQuery(
+      em,
+      'conversation_save',
       `WITH st AS (
-         UPDATE conversation_states s SET state = v.state, raws = v.raws, due_at = v.due_at, updated_at = now()
-           FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::jsonb[], $5::timestamptz[]) AS v(channel_id, conversation_key, state, raws, due_at)
-          WHERE s.channel_id = v.channel_id AND s.conversation_key = v.conversation_key
-          RETURNING 1),
+         INSERT INTO conversation_states AS s (channel_id, conversation_key, state, raws, due_at)
+         SELECT v.channel_id, v.conversation_key, v.state, v.raws, v.due_at
+           FROM jsonb_to_recordset($1::jsonb) AS v(channel_id uuid, conversation_key text, state jsonb, raws jsonb, due_at timestamptz)
+         ON CONFLICT ON CONSTRAINT pk_conversation_states DO UPDATE
+           SET state = EXCLUDED.state, raws = EXCLUDED.raws, due_at = EXCLUDED.due_at, updated_at = now()
+         RETURNING 1),
        rp AS (
-         UPDATE conversation_inbound i SET reply = v.reply
-           FROM unnest($6::uuid[], $7::text[], $8::text[]) AS v(channel_id, inbound_key, reply)
-          WHERE i.channel_id = v.channel_id AND i.inbound_key = v.inbound_key
-          RETURNING 1)
+         INSERT INTO conversation_inbound AS i (channel_id, inbound_key, reply)
+         SELECT * FROM unnest($2::uuid[], $3::text[], $4::text[])
+         ON CONFLICT ON CONSTRAINT pk_conversation_inbound DO UPDATE SET reply = EXCLUDED.reply
+         RETURNING 1)
        SELECT (SELECT count(*) FROM st) AS states, (SELECT count(*) FROM rp) AS replies`,
       [
-        states.map((r) => r.channelId),
-        states.map((r) => r.conversationKey),
-        states.map((r) => JSON.stringify(r.state)),
-        states.map((r) => JSON.stringify(r.raws)),
-        states.map((r) => (r.dueAt ? r.dueAt.toISOString() : null)),
+        JSON.stringify(
+          states.map((r) => ({
+            channel_id: r.channelId,
+            conversation_key: r.conversationKey,
+            state: r.state,
+            raws: r.raws,
+            due_at: r.dueAt ? r.dueAt.toISOString() : null,
+          })),
+        ),
         replies.map((r) => r.channelId),
         replies.map((r) => r.inboundKey),
         replies.map((r) => r.reply),
@@ -154,19 +171,7 @@ export class ConversationRepository {
 
   /** Writes conversation states (the quiet-period closer's batch). */
   async saveStates(em: EntityManager, rows: ConversationWrite[]): Promise<void> {
-    if (rows.length === 0) return;
-    await em.query(
-      `UPDATE conversation_states s SET state = v.state, raws = v.raws, due_at = v.due_at, updated_at = now()
-         FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::jsonb[], $5::timestamptz[]) AS v(channel_id, conversation_key, state, raws, due_at)
-        WHERE s.channel_id = v.channel_id AND s.conversation_key = v.conversation_key`,
-      [
-        rows.map((r) => r.channelId),
-        rows.map((r) => r.conversationKey),
-        rows.map((r) => JSON.stringify(r.state)),
-        rows.map((r) => JSON.stringify(r.raws)),
-        rows.map((r) => (r.dueAt ? r.dueAt.toISOString() : null)),
-      ],
-    );
+    await this.saveBatch(em, rows, []);
   }
 
   /** Conversations whose quiet period has ended, locked; those another process holds are skipped. */

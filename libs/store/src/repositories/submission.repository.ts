@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { ChannelType, Complainant, Judgement, RawRef, Submission, SubmissionStatus } from '@huiliu/contracts';
 import { SubmissionEntity } from '../entities/submission.entity';
 import { retryOnConflict } from './pg-errors';
+import { preparedQuery } from './pg-prepared';
 
 export interface NewSubmissionRow {
   sourceKey: string;
@@ -79,9 +80,10 @@ export class SubmissionRepository {
 
   /**
    * Records many submissions in one statement. Idempotent by source key: a key already present keeps its
-   * row and its id is returned with created=false.
+   * row and its id is returned with created=false. With `em`, inside that transaction, as a statement
+   * prepared on its connection (chat batches record their drafts this way, batch after batch).
    */
-  async insertMany(rows: NewSubmissionRow[]): Promise<RecordedSubmission[]> {
+  async insertMany(rows: NewSubmissionRow[], em?: EntityManager): Promise<RecordedSubmission[]> {
     if (rows.length === 0) return [];
     const cols = {
       sourceKey: [] as string[],
@@ -108,18 +110,17 @@ export class SubmissionRepository {
       cols.raw.push(JSON.stringify(r.raw));
       cols.flags.push(JSON.stringify(r.submission.flags));
     }
-    const inserted: { id: string; source_key: string }[] = await this.ds.query(
-      `INSERT INTO submissions (source_key, channel_type, channel_id, ref, refs, schema_version, payload, complainant, raw, flags)
+    const sql = `INSERT INTO submissions (source_key, channel_type, channel_id, ref, refs, schema_version, payload, complainant, raw, flags)
        SELECT v.source_key, v.channel_type, v.channel_id, v.ref,
               ARRAY(SELECT jsonb_array_elements_text(v.refs)), v.version, v.payload, v.complainant, v.raw,
               ARRAY(SELECT jsonb_array_elements_text(v.flags))
          FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::jsonb[], $6::int[], $7::jsonb[], $8::jsonb[], $9::jsonb[], $10::jsonb[])
               AS v(source_key, channel_type, channel_id, ref, refs, version, payload, complainant, raw, flags)
        ON CONFLICT ON CONSTRAINT uq_submissions_source_key DO NOTHING
-       RETURNING id, source_key`,
-      [cols.sourceKey, cols.channelType, cols.channelId, cols.ref, cols.refs, cols.version, cols.payload, cols.complainant, cols.raw, cols.flags],
-    );
-    return matchRecorded(this.ds, rows.map((r) => r.sourceKey), inserted);
+       RETURNING id, source_key`;
+    const values = [cols.sourceKey, cols.channelType, cols.channelId, cols.ref, cols.refs, cols.version, cols.payload, cols.complainant, cols.raw, cols.flags];
+    const inserted: { id: string; source_key: string }[] = em ? await preparedQuery(em, 'submissions_insert', sql, values) : await this.ds.query(sql, values);
+    return matchRecorded(em ?? this.ds, rows.map((r) => r.sourceKey), inserted);
   }
 
   async findById(id: string): Promise<SubmissionEntity | null> {
@@ -312,7 +313,7 @@ export class SubmissionRepository {
  * NOTHING RETURNING id, source_key`: keys not returned were already recorded and are looked up. A key
  * repeated inside one batch counts as created once; its other occurrences are redeliveries.
  */
-export async function matchRecorded(ds: DataSource, sourceKeys: string[], inserted: { id: string; source_key: string }[]): Promise<RecordedSubmission[]> {
+export async function matchRecorded(ds: DataSource | EntityManager, sourceKeys: string[], inserted: { id: string; source_key: string }[]): Promise<RecordedSubmission[]> {
   const byKey = new Map<string, RecordedSubmission>();
   for (const r of inserted) byKey.set(r.source_key, { id: r.id, sourceKey: r.source_key, created: true, status: 'pending' });
   const missing = uniq(sourceKeys.filter((k) => !byKey.has(k)));

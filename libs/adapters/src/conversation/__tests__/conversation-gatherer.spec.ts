@@ -433,6 +433,23 @@ describe('ConversationGatherer: snapshot and restore', () => {
     expect(() => g.restore({ version: 2 } as never)).toThrow(TypeError);
   });
 
+  it('adopts a restored state and hands out the live one when asked not to copy, gathering as a copied one does', () => {
+    const before = new ConversationGatherer();
+    const loc = location(T0, 31.2, 107.5);
+    before.accept(loc);
+    const stored = JSON.parse(JSON.stringify(before.snapshot()));
+
+    const copied = new ConversationGatherer();
+    copied.restore(JSON.parse(JSON.stringify(stored)));
+    const adopted = new ConversationGatherer();
+    adopted.restore(stored, { copy: false });
+    const words = text(T0 + 2 * MIN, '就是这个位置，无证开采石料');
+    expect(adopted.accept(words)).toEqual(copied.accept(words));
+    expect(adopted.snapshot({ copy: false })).toBe(stored);
+    expect(stored).toEqual(copied.snapshot());
+    expect(() => adopted.restore({ version: 2 } as never, { copy: false })).toThrow(TypeError);
+  });
+
   it('forgets submitted drafts after the amend window', () => {
     const g = new ConversationGatherer({ amendWindowMs: 60 * MIN });
     const a = text(T0, '烟囱冒黑烟');
