@@ -7,4 +7,4 @@ COPY . .
 RUN node scripts/build.js --force
 ENV NODE_ENV=production
 EXPOSE 3000
-CMD ["node", "dist/apps/gateway/src/main.js"]
+CMD ["node", "--max-semi-space-size=32", "dist/apps/gateway/src/main.js"]

@@ -9,8 +9,12 @@ const dist = path.join(__dirname, '..', 'dist', 'apps');
 const pre = spawnSync(process.execPath, [path.join(dist, 'cli/src/main.js'), 'migrate'], { stdio: ['ignore', 'ignore', 'inherit'] });
 if (pre.status !== 0) process.exit(pre.status ?? 1);
 
+// A larger young generation: judging and the inbox allocate many short-lived objects per batch, and the
+// default one makes the collector run (and promote survivors) several times per batch.
+const NODE_FLAGS = ['--max-semi-space-size=32'];
+
 const children = ['gateway', 'worker'].map((role) => {
-  const child = spawn(process.execPath, [path.join(dist, role, 'src/main.js')], { stdio: 'inherit', env: process.env });
+  const child = spawn(process.execPath, [...NODE_FLAGS, path.join(dist, role, 'src/main.js')], { stdio: 'inherit', env: process.env });
   child.role = role;
   return child;
 });

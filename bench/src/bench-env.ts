@@ -26,6 +26,8 @@ export interface BenchEnv {
 }
 
 const DIST = path.join(__dirname, '../../apps');
+/** The flags `npm start` and the container images run the apps with (scripts/start.js). */
+const APP_NODE_FLAGS = ['--max-semi-space-size=32'];
 
 type AppProcess = ChildProcess & { output: () => string };
 
@@ -63,7 +65,7 @@ export async function createBenchEnv(name: string): Promise<BenchEnv> {
     prefix,
     spawnApp(role, extra = {}) {
       const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`, `--cpu-prof-name=${role}-${name}-${Date.now()}.cpuprofile`] : [];
-      const child = spawn(process.execPath, [...profile, path.join(DIST, role, 'src/main.js')], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [...profile, ...APP_NODE_FLAGS, path.join(DIST, role, 'src/main.js')], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       child.stdout!.on('data', (d) => (out += d));
       child.stderr!.on('data', (d) => (out += d));

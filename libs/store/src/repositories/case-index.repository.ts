@@ -139,7 +139,8 @@ export class CaseIndexRepository {
              SELECT k.case_id FROM case_keys k
               WHERE k.key = p.key AND k.division BETWEEN p.lo AND p.hi AND k.last_at >= p.since
               ORDER BY k.last_at DESC LIMIT $7) k),
-       ids AS (SELECT case_id FROM hits UNION SELECT unnest($6::uuid[])),
+       found AS (SELECT case_id, array_agg(i) AS found_by FROM hits GROUP BY case_id),
+       ids AS (SELECT case_id FROM found UNION SELECT unnest($6::uuid[])),
        -- Materialized so that it is read from the complainant index (one descent per key of the batch), not
        -- by walking every member of every loaded case.
        known AS MATERIALIZED (
@@ -149,9 +150,8 @@ export class CaseIndexRepository {
           GROUP BY s.case_id)
        SELECT c.id, c.status, c.features, c.division_code, c.division_level, c.category, c.title, c.submission_count, c.channel_types,
               c.first_reported_at, c.last_reported_at, c.repeat_count, c.suggested_count, c.xmin::text AS version,
-              (SELECT array_agg(h.i) FROM hits h WHERE h.case_id = c.id) AS found_by,
-              COALESCE(kn.keys, '{}') AS complainants
-         FROM cases c LEFT JOIN known kn ON kn.case_id = c.id
+              f.found_by, COALESCE(kn.keys, '{}') AS complainants
+         FROM cases c LEFT JOIN found f ON f.case_id = c.id LEFT JOIN known kn ON kn.case_id = c.id
         WHERE c.id IN (SELECT case_id FROM ids)`,
       [probes.map((p) => p.i), probes.map((p) => p.key), probes.map((p) => p.lo), probes.map((p) => p.hi), probes.map((p) => p.since.toISOString()), [...new Set(alsoIds)], PROBE_CASES_PER_KEY, [...new Set(complainantKeys)]],
     );
