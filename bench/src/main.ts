@@ -27,6 +27,7 @@ async function main() {
     results.web = r;
     console.log(`web → case, end to end: ${r.endToEndPerSec.toFixed(0)} submissions/s over ${r.submissions} (HTTP concurrency ${r.concurrency}); submit→case p50 ${r.submitToCaseP50Ms.toFixed(0)} ms, p99 ${r.submitToCaseP99Ms.toFixed(0)} ms; accepted over HTTP ${r.httpPerSec.toFixed(0)}/s, HTTP p50 ${r.httpP50Ms.toFixed(1)} ms, p99 ${r.httpP99Ms.toFixed(1)} ms`);
     console.log(`web at ${r.paced.ratePerSec}/s for ${r.paced.sent}: submit→case p50 ${r.paced.submitToCaseP50Ms.toFixed(0)} ms, p99 ${r.paced.submitToCaseP99Ms.toFixed(0)} ms; HTTP p99 ${r.paced.httpP99Ms.toFixed(1)} ms`);
+    console.log(`web worker: ${r.transactions.count} judging transactions through the full-speed run, ${r.transactions.meanSize.toFixed(1)} submissions each on average`);
     console.log(`raw BullMQ add → no-op worker (same producer concurrency): ${r.rawBaselinePerSec.toFixed(0)} jobs/s; ratio ${r.ratio.toFixed(2)}`);
   }
   if (want('hotline')) {

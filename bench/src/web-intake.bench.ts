@@ -1,4 +1,5 @@
 import * as http from 'node:http';
+import * as net from 'node:net';
 import { Client } from 'pg';
 import { createBenchEnv, percentile, startGatewayProcess, waitUntil } from './bench-env';
 import { rawBullmqBaseline } from './raw-bullmq.bench';
@@ -73,13 +74,34 @@ export interface WebBenchResult {
   paced: { ratePerSec: number; sent: number; httpP99Ms: number; submitToCaseP50Ms: number; submitToCaseP99Ms: number };
   rawBaselinePerSec: number;
   ratio: number;
+  /** Judging transactions of the worker over warm-up and the full-speed run, and submissions per transaction. */
+  transactions: { count: number; meanSize: number };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function batchSizes(port: number): Promise<{ count: number; meanSize: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const value = (name: string) => Number(text.match(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm'))?.[1] ?? NaN);
+  const count = value('huiliu_pipeline_batch_size_count');
+  return { count, meanSize: value('huiliu_pipeline_batch_size_sum') / count };
 }
 
 export async function webIntakeBench(opts: { submissions: number; concurrency: number; pacedRate: number; pacedSeconds: number }): Promise<WebBenchResult> {
   const env = await createBenchEnv('web');
   try {
     const { gateway, port } = await startGatewayProcess(env);
-    const worker = env.spawnApp('worker');
+    const metricsPort = await freePort();
+    const worker = env.spawnApp('worker', { WORKER_METRICS_PORT: String(metricsPort) });
     const db = new Client({ connectionString: env.databaseUrl });
     await db.connect();
     const pending = async () => Number((await db.query(`SELECT count(*) AS n FROM submissions WHERE status = 'pending'`)).rows[0].n);
@@ -110,6 +132,7 @@ export async function webIntakeBench(opts: { submissions: number; concurrency: n
     const httpSeconds = Number(process.hrtime.bigint() - httpStart) / 1e9;
     await waitUntil(async () => (await pending()) === 0, 600000, 'full-speed run drained');
     const full = await latencies(db, start, end);
+    const transactions = await batchSizes(metricsPort);
     http1.sort((a, b) => a - b);
 
     // Open loop at a fixed rate: latency under a load the system can carry.
@@ -147,6 +170,7 @@ export async function webIntakeBench(opts: { submissions: number; concurrency: n
       paced: { ratePerSec: opts.pacedRate, sent: paced.n, httpP99Ms: percentile(http2, 99), submitToCaseP50Ms: paced.p50, submitToCaseP99Ms: paced.p99 },
       rawBaselinePerSec: raw.jobsPerSec,
       ratio: endToEndPerSec / raw.jobsPerSec,
+      transactions,
     };
   } finally {
     await env.dispose();
