@@ -85,23 +85,22 @@ export class ConversationRepository {
       'conversation_claim_lock',
       `WITH ins AS (
          INSERT INTO conversation_inbound (channel_id, inbound_key, conversation_key)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])
+         SELECT v.channel_id, v.inbound_key, v.conversation_key
+           FROM jsonb_to_recordset($1::jsonb) AS v(channel_id uuid, inbound_key text, conversation_key text)
          ON CONFLICT ON CONSTRAINT pk_conversation_inbound DO NOTHING
          RETURNING channel_id, inbound_key),
        st AS (
          INSERT INTO conversation_states AS s (channel_id, conversation_key)
-         SELECT * FROM unnest($4::uuid[], $5::text[])
+         SELECT v.channel_id, v.conversation_key FROM jsonb_to_recordset($2::jsonb) AS v(channel_id uuid, conversation_key text)
          ON CONFLICT ON CONSTRAINT pk_conversation_states DO UPDATE SET updated_at = s.updated_at
          RETURNING s.channel_id, s.conversation_key, s.state, s.raws)
        SELECT 'i' AS kind, channel_id, inbound_key AS k, NULL::jsonb AS state, NULL::jsonb AS raws FROM ins
        UNION ALL
        SELECT 's', channel_id, conversation_key, state, raws FROM st`,
+      // Rows go in this order, which is the order their locks are taken in: sorted, as in every batch.
       [
-        sortedClaims.map((c) => c.channelId),
-        sortedClaims.map((c) => c.inboundKey),
-        sortedClaims.map((c) => c.conversationKey),
-        unique.map((r) => r.channelId),
-        unique.map((r) => r.conversationKey),
+        JSON.stringify(sortedClaims.map((c) => ({ channel_id: c.channelId, inbound_key: c.inboundKey, conversation_key: c.conversationKey }))),
+        JSON.stringify(unique.map((r) => ({ channel_id: r.channelId, conversation_key: r.conversationKey }))),
       ],
     );
     const fresh = new Set<string>();
@@ -131,8 +130,8 @@ export class ConversationRepository {
    * Writes the new conversation states and the answers given, in one round trip. Every row was claimed or
    * locked earlier in the transaction, so both inserts always take their conflict branch: written this way
    * each row is found through its primary key whatever the planner thinks of the batch, which keeps the
-   * prepared statement's plan right at any table size. The states travel as one JSON document: no
-   * per-state text to escape into an array literal.
+   * prepared statement's plan right at any table size. Rows travel as JSON documents, parsed once by
+   * Postgres: no per-state text to escape into an array literal.
    */
   async saveBatch(em: EntityManager, states: ConversationWrite[], replies: { channelId: string; inboundKey: string; reply: string }[]): Promise<void> {
     if (states.length === 0 && replies.length === 0) return;
@@ -148,7 +147,7 @@ export class ConversationRepository {
          RETURNING 1),
        rp AS (
          INSERT INTO conversation_inbound AS i (channel_id, inbound_key, reply)
-         SELECT * FROM unnest($2::uuid[], $3::text[], $4::text[])
+         SELECT v.channel_id, v.inbound_key, v.reply FROM jsonb_to_recordset($2::jsonb) AS v(channel_id uuid, inbound_key text, reply text)
          ON CONFLICT ON CONSTRAINT pk_conversation_inbound DO UPDATE SET reply = EXCLUDED.reply
          RETURNING 1)
        SELECT (SELECT count(*) FROM st) AS states, (SELECT count(*) FROM rp) AS replies`,
@@ -162,9 +161,7 @@ export class ConversationRepository {
             due_at: r.dueAt ? r.dueAt.toISOString() : null,
           })),
         ),
-        replies.map((r) => r.channelId),
-        replies.map((r) => r.inboundKey),
-        replies.map((r) => r.reply),
+        JSON.stringify(replies.map((r) => ({ channel_id: r.channelId, inbound_key: r.inboundKey, reply: r.reply }))),
       ],
     );
   }
