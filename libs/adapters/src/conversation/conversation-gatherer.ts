@@ -37,14 +37,13 @@ export class ConversationGatherer {
   private state: GathererState;
 
   constructor(options: GathererOptions = {}) {
-    const { replies, ...rest } = options;
-    this.opts = { ...DEFAULTS, ...definedOnly(rest) };
-    for (const [name, value] of Object.entries(this.opts)) {
-      if (!Number.isFinite(value) || (name !== 'utcOffsetMinutes' && value <= 0)) {
-        throw new RangeError(`ConversationGatherer: option ${name} must be a positive number, got ${String(value)}`);
-      }
+    let resolved = RESOLVED.get(options);
+    if (!resolved) {
+      resolved = resolveOptions(options);
+      RESOLVED.set(options, resolved);
     }
-    this.replies = { ...DEFAULT_REPLIES, ...replies };
+    this.opts = resolved.opts;
+    this.replies = resolved.replies;
     this.state = emptyState();
   }
 
@@ -351,6 +350,23 @@ export class ConversationGatherer {
       else delete this.state.seen[key];
     }
   }
+}
+
+/**
+ * Options checked and completed once per options object: a chat service builds a gatherer for every
+ * conversation of every batch, all from its channel's one options object (which nothing changes).
+ */
+const RESOLVED = new WeakMap<GathererOptions, { opts: typeof DEFAULTS; replies: GathererReplies }>();
+
+function resolveOptions(options: GathererOptions): { opts: typeof DEFAULTS; replies: GathererReplies } {
+  const { replies, ...rest } = options;
+  const opts = { ...DEFAULTS, ...definedOnly(rest) };
+  for (const [name, value] of Object.entries(opts)) {
+    if (!Number.isFinite(value) || (name !== 'utcOffsetMinutes' && value <= 0)) {
+      throw new RangeError(`ConversationGatherer: option ${name} must be a positive number, got ${String(value)}`);
+    }
+  }
+  return { opts, replies: { ...DEFAULT_REPLIES, ...replies } };
 }
 
 function emptyState(): GathererState {
