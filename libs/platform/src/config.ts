@@ -65,7 +65,6 @@ export const ENV_SCHEMA = z.object({
   EMAIL_FETCH_BATCH_BYTES: byteSize.default(16 * 1024 * 1024),
   CHANNEL_STATE_HEARTBEAT_MS: int(200, 600_000).default(10_000),
   // Chat channels (Telegram bot, WeChat official account): conversations, polling, media downloads.
-  CONVERSATION_BATCH_MS: int(0, 1000).default(2),
   CONVERSATION_BATCH_SIZE: int(1, 5000).default(200),
   CONVERSATION_TICK_MS: int(100, 600_000).default(5000),
   TELEGRAM_RUNNER: bool.default(true),
