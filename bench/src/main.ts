@@ -39,6 +39,8 @@ async function main() {
     const r = await wechatPushBench({ followers: Number(process.env.BENCH_WECHAT_FOLLOWERS ?? 10000), concurrency: 64, pacedRate: 200, pacedSeconds: 10 });
     results.wechat = r;
     console.log(`wechat pushes (signed, gathered, answered; gateway process): ${r.pushesPerSec.toFixed(0)} pushes/s over ${r.pushes} (HTTP concurrency ${r.concurrency}), p50 ${r.httpP50Ms.toFixed(1)} ms, p99 ${r.httpP99Ms.toFixed(1)} ms; ${r.submissionsRecorded}/${r.followers} conversations recorded`);
+    const cpu = (ms: number | null) => (ms === null ? 'n/a' : `${ms.toFixed(3)} ms`);
+    console.log(`wechat CPU per push during that run: gateway ${cpu(r.gatewayCpuMsPerPush)}, Postgres backends ${cpu(r.postgresCpuMsPerPush)}`);
     console.log(`wechat at ${r.paced.ratePerSec} pushes/s for ${r.paced.sent}: p50 ${r.paced.httpP50Ms.toFixed(1)} ms, p99 ${r.paced.httpP99Ms.toFixed(1)} ms, max ${r.paced.httpMaxMs.toFixed(1)} ms`);
   }
   if (want('email')) {

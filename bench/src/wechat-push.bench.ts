@@ -1,4 +1,5 @@
 import * as http from 'node:http';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { createBenchEnv, percentile, startGatewayProcess, waitUntil } from './bench-env';
@@ -37,11 +38,46 @@ function post(agent: http.Agent, port: number, path: string, body: string): Prom
   });
 }
 
+/** CPU time (user + system, ms) a process has used so far, from /proc; null where there is none (not Linux). */
+function cpuMsOf(pid: number): number | null {
+  try {
+    // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (100 per second).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+/** The Postgres backends serving one database on this host (their command line names it), null if none is visible. */
+function pgBackendCpuMs(database: string): number | null {
+  let total: number | null = null;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let cmd: string;
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (!cmd.startsWith('postgres: ') || !cmd.includes(` ${database} `)) continue;
+    const ms = cpuMsOf(Number(pid));
+    if (ms !== null) total = (total ?? 0) + ms;
+  }
+  return total;
+}
+
 export interface WechatBenchResult {
   pushes: number;
   followers: number;
   concurrency: number;
   pushesPerSec: number;
+  /**
+   * CPU the gateway process used during the full-speed run, per push (all its threads): a figure that holds
+   * better than pushes/s when other work shares the host's cores. Null where /proc is not there.
+   */
+  gatewayCpuMsPerPush: number | null;
+  /** The same for the Postgres backends serving the bench's database, when they run on this host. */
+  postgresCpuMsPerPush: number | null;
   httpP50Ms: number;
   httpP99Ms: number;
   submissionsRecorded: number;
@@ -78,6 +114,9 @@ export async function wechatPushBench(opts: { followers: number; concurrency: nu
     // Closed loop at full speed.
     const times: number[] = [];
     let next = 0;
+    const database = new URL(env.databaseUrl).pathname.slice(1);
+    const gatewayCpu0 = cpuMsOf(gateway.pid!);
+    const pgCpu0 = pgBackendCpuMs(database);
     const t0 = process.hrtime.bigint();
     await Promise.all(
       Array.from({ length: opts.concurrency }, async () => {
@@ -88,6 +127,8 @@ export async function wechatPushBench(opts: { followers: number; concurrency: nu
       }),
     );
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const gatewayCpu1 = cpuMsOf(gateway.pid!);
+    const pgCpu1 = pgBackendCpuMs(database);
     times.sort((a, b) => a - b);
     const recorded = Number((await db.query(`SELECT count(*) AS n FROM submissions WHERE channel_type = 'wechat' AND payload->'extra'->>'conversationKey' LIKE 'obench%'`)).rows[0].n);
 
@@ -119,6 +160,8 @@ export async function wechatPushBench(opts: { followers: number; concurrency: nu
       followers: opts.followers,
       concurrency: opts.concurrency,
       pushesPerSec: times.length / seconds,
+      gatewayCpuMsPerPush: gatewayCpu0 !== null && gatewayCpu1 !== null ? (gatewayCpu1 - gatewayCpu0) / times.length : null,
+      postgresCpuMsPerPush: pgCpu0 !== null && pgCpu1 !== null ? (pgCpu1 - pgCpu0) / times.length : null,
       httpP50Ms: percentile(times, 50),
       httpP99Ms: percentile(times, 99),
       submissionsRecorded: recorded,
