@@ -31,6 +31,12 @@ export class IntakeQueue {
 
   async enqueue(items: IntakeItem[]): Promise<void> {
     if (items.length === 0) return;
+    if (items.length === 1) {
+      // addBulk builds a Redis pipeline, which copies every loaded script onto it: for one job, far more than the add.
+      const [i] = items;
+      await this.queue.add('intake.judge', { submissionId: i.submissionId, sourceKey: i.sourceKey }, intakeJobOptions(i.sourceKey, i.attempt ?? 0));
+      return;
+    }
     await this.queue.addBulk(
       items.map((i) => ({
         name: 'intake.judge' as const,
