@@ -93,7 +93,7 @@ export async function assignCases(
     const list = s.pinned ? [] : probeEntries(s.input.side.divisionCode, blockCategory(s.input), s.input.keys, s.input.side.divisionCandidates);
     probesOf.push(list);
     const since = new Date(s.input.side.at - config.windowDays * DAY_MS - KEY_TIME_SLACK_MS);
-    for (const p of list) probes.push({ i, key: p.key, lo: p.lo, hi: p.hi, since });
+    for (const p of list) probes.push({ i, key: p.key, lo: p.lo, hi: p.hi, since, limit: p.limit });
   });
   const pinnedIds = ordered.flatMap((s) => (s.pinned ? [s.pinned.caseId] : []));
   const loaded = await index.probeAndLoad(em, probes, pinnedIds, ordered.flatMap((s) => s.input.side.complainantKey ?? []));
@@ -129,7 +129,20 @@ export async function assignCases(
       dedup = { decision: s.pinned.match, score: 1, reasons: [`placed by an officer in case ${pinnedCase.id}`], candidates: 1 };
     } else {
       const ids = new Set(found.get(i) ?? []);
-      for (const p of probesOf[i]) for (const [caseId, entry] of batchIndex.get(p.key) ?? []) if (probeHits(p, entry)) ids.add(caseId);
+      for (const p of probesOf[i]) {
+        const holders = batchIndex.get(p.key);
+        if (!holders) continue;
+        // The most recent holders first, as the stored probe reads them.
+        const recent = [...holders].reverse();
+        let taken = 0;
+        for (const [caseId, entry] of recent) {
+          if (taken >= p.limit) break;
+          if (probeHits(p, entry)) {
+            ids.add(caseId);
+            taken++;
+          }
+        }
+      }
       const candidates = [...ids]
         .map((id) => cases.get(id))
         .filter((c): c is CaseWrite & { dirty: boolean } => !!c && !!c.features && (c.status === 'open' || c.status === 'closed'))

@@ -52,6 +52,17 @@ export function strongKey(key: string): boolean {
   return key.startsWith('e:') || key.startsWith('c:');
 }
 
+/**
+ * How many cases (the most recent) one probe of a key may bring back. A problem group or a kind of polluter
+ * is shared by every smoke or every chemical plant complaint of a county: in a busy county such a key alone
+ * never singles out a case (the scores need a name, a place or shared wording), so it brings back fewer.
+ */
+export const PROBE_LIMITS = { weak: 16, anchor: 64 } as const;
+
+export function probeLimitOf(key: string): number {
+  return key.startsWith('g:') || key.startsWith('k:') ? PROBE_LIMITS.weak : PROBE_LIMITS.anchor;
+}
+
 /** Blocks holding cases of every division (`|*`) or of none (`|=none`) keep only strong keys: they are probed nationwide. */
 function nationwideBlock(block: string): boolean {
   return block.endsWith('|*') || block.endsWith('|=none');

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { divisionLevelOf } from './division-block.util';
-import { probeDivisions, strongKey } from './candidate-keys.util';
+import { probeDivisions, probeLimitOf, strongKey } from './candidate-keys.util';
 
 /** One stored row: the hashed `<category>|<key>` and the case's division (0 when it has none). */
 export interface IndexEntry {
@@ -24,6 +24,8 @@ export interface ProbeEntry {
   key: string;
   lo: number;
   hi: number;
+  /** At most this many cases, the most recent (probeLimitOf). */
+  limit: number;
 }
 
 const NONE = 0;
@@ -98,20 +100,21 @@ export function probeEntries(
 ): ProbeEntry[] {
   const out: ProbeEntry[] = [];
   const seen = new Set<string>();
-  const push = (key: string, [lo, hi]: [number, number]) => {
+  const push = (key: string, [lo, hi]: [number, number], limit: number) => {
     const id = `${key}|${lo}|${hi}`;
     if (seen.has(id)) return;
     seen.add(id);
-    out.push({ key, lo, hi });
+    out.push({ key, lo, hi, limit });
   };
   const divisions = probeDivisions(divisionCode, divisionCandidates).filter((d): d is string => !!d);
   for (const k of keys) {
     const key = keyHash(category, k);
+    const limit = probeLimitOf(k);
     // A name is looked up nationwide (whether it is unique, see chooseCase); a complainant, when the
     // submission has a division, only among the cases without one besides its own divisions.
-    if (strongKey(k) && (!divisionCode || k.startsWith('e:'))) push(key, ANY);
-    else if (strongKey(k)) push(key, [NONE, NONE]);
-    for (const d of divisions) for (const r of rangesOf(d)) push(key, r);
+    if (strongKey(k) && (!divisionCode || k.startsWith('e:'))) push(key, ANY, limit);
+    else if (strongKey(k)) push(key, [NONE, NONE], limit);
+    for (const d of divisions) for (const r of rangesOf(d)) push(key, r, limit);
   }
   return out;
 }

@@ -20,7 +20,7 @@ export { scoreMatch, judgeMatch, shingleJaccard, entityAgreement, namesAgreement
 export type { MatchConfig, MatchParts, MatchResult, MatchLabels, EntityAgreement, PlaceAgreement } from './match-score.util';
 export { complainantKeyOf, sameComplainant, normalizePhone, normalizeEmail } from './complainant-key.util';
 export { BOILERPLATE_TABLE, FEATURE_TABLE } from './dedup.rules';
-export { anchorKeys, candidateKeys, storeKeys, probeKeys, DEFAULT_BANDS } from './candidate-keys.util';
+export { anchorKeys, candidateKeys, storeKeys, probeKeys, DEFAULT_BANDS, PROBE_LIMITS, probeLimitOf } from './candidate-keys.util';
 export { caseFeaturesOf, mergeCaseFeatures, CASE_FEATURE_CAPS, CASE_FEATURES_VERSION } from './case-features.util';
 export type { CaseFeatures } from './case-features.util';
 export { scoreAgainstCase, chooseCase } from './case-match.util';

@@ -32,7 +32,7 @@ export interface CaseWrite extends CaseForMatching {
 export const KEY_TIME_SLACK_MS = 7 * 86_400_000;
 
 /**
- * At most this many cases per probe, the most recently reported first. A key that many cases share says
+ * At most this many cases per probe (a probe may ask for fewer), the most recently reported first. A key that many cases share says
  * little about which one a report belongs to (a problem word in a busy county, or a placeholder phone that
  * operators enter for callers who give none), and loading and scoring all of them would make one
  * submission's cost grow with the case store. The other keys of a true repeat still find its case.
@@ -60,6 +60,8 @@ export interface CaseProbe {
   hi: number;
   /** Only cases reported at or after this time (the matching window). */
   since: Date;
+  /** At most this many cases, the most recent (default PROBE_CASES_PER_KEY). */
+  limit?: number;
 }
 
 export interface BlockLock {
@@ -134,11 +136,11 @@ export class CaseIndexRepository {
       'huiliu-case-probe',
       `WITH hits AS (
          SELECT DISTINCT p.i, k.case_id
-           FROM unnest($1::int[], $2::bigint[], $3::int[], $4::int[], $5::timestamptz[]) AS p(i, key, lo, hi, since)
+           FROM unnest($1::int[], $2::bigint[], $3::int[], $4::int[], $5::timestamptz[], $7::int[]) AS p(i, key, lo, hi, since, lim)
            CROSS JOIN LATERAL (
              SELECT k.case_id FROM case_keys k
               WHERE k.key = p.key AND k.division BETWEEN p.lo AND p.hi AND k.last_at >= p.since
-              ORDER BY k.last_at DESC LIMIT $7) k),
+              ORDER BY k.last_at DESC LIMIT p.lim) k),
        found AS (SELECT case_id, array_agg(i) AS found_by FROM hits GROUP BY case_id),
        ids AS (SELECT case_id FROM found UNION SELECT unnest($6::uuid[])),
        -- Materialized so that it is read from the complainant index (one descent per key of the batch), not
@@ -153,7 +155,7 @@ export class CaseIndexRepository {
               f.found_by, COALESCE(kn.keys, '{}') AS complainants
          FROM cases c LEFT JOIN found f ON f.case_id = c.id LEFT JOIN known kn ON kn.case_id = c.id
         WHERE c.id IN (SELECT case_id FROM ids)`,
-      [probes.map((p) => p.i), probes.map((p) => p.key), probes.map((p) => p.lo), probes.map((p) => p.hi), probes.map((p) => p.since.toISOString()), [...new Set(alsoIds)], PROBE_CASES_PER_KEY, [...new Set(complainantKeys)]],
+      [probes.map((p) => p.i), probes.map((p) => p.key), probes.map((p) => p.lo), probes.map((p) => p.hi), probes.map((p) => p.since.toISOString()), [...new Set(alsoIds)], probes.map((p) => Math.min(p.limit ?? PROBE_CASES_PER_KEY, PROBE_CASES_PER_KEY)), [...new Set(complainantKeys)]],
     );
     const hits: { i: number; caseId: string }[] = [];
     const complainants = new Map<string, string[]>();
