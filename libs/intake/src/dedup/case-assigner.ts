@@ -114,7 +114,7 @@ export async function assignCases(
   // Index rows added by this batch, so later members of the batch find the cases earlier ones touched.
   // Per key, the cases holding it (most recent last), capped as a probe of the stored index is: in a large
   // batch a common key would otherwise make every member compare with every earlier one.
-  const batchIndex = new Map<string, Map<string, IndexEntry>>();
+  const batchIndex = new Map<string, { caseId: string; entry: IndexEntry }[]>();
   const keyRows: CaseKeyRow[] = [];
 
   ordered.forEach((s, i) => {
@@ -133,12 +133,9 @@ export async function assignCases(
         const holders = batchIndex.get(p.key);
         if (!holders) continue;
         // The most recent holders first, as the stored probe reads them.
-        const recent = [...holders].reverse();
-        let taken = 0;
-        for (const [caseId, entry] of recent) {
-          if (taken >= p.limit) break;
-          if (probeHits(p, entry)) {
-            ids.add(caseId);
+        for (let j = holders.length - 1, taken = 0; j >= 0 && taken < p.limit; j--) {
+          if (probeHits(p, holders[j].entry)) {
+            ids.add(holders[j].caseId);
             taken++;
           }
         }
@@ -202,10 +199,11 @@ export async function assignCases(
     for (const entry of indexEntries(target.divisionCode, blockCategory(s.input), s.input.keys)) {
       keyRows.push({ caseId: target.id, key: entry.key, division: entry.division, lastAt: target.lastReportedAt! });
       let holders = batchIndex.get(entry.key);
-      if (!holders) batchIndex.set(entry.key, (holders = new Map()));
-      holders.delete(target.id);
-      holders.set(target.id, entry);
-      if (holders.size > PROBE_CASES_PER_KEY) holders.delete(holders.keys().next().value!);
+      if (!holders) batchIndex.set(entry.key, (holders = []));
+      const at = holders.findIndex((h) => h.caseId === target!.id);
+      if (at >= 0) holders.splice(at, 1);
+      holders.push({ caseId: target.id, entry });
+      if (holders.length > PROBE_CASES_PER_KEY) holders.shift();
     }
     out.set(s.id, { caseId: target.id, match, repeatPetition, dedup });
   });
