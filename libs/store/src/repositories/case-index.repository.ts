@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { plainArray, preparedQuery } from './pg-prepared';
 
 /** A case as the dedup stage reads and writes it, inside the judging transaction. */
 export interface CaseForMatching {
@@ -73,16 +74,6 @@ export interface BlockLock {
  * SQL of the case index (case_keys) and of case rows for matching. Every method runs on the caller's
  * transaction: the lock, the probe, the decision and the writes must see one another.
  */
-/**
- * Runs a statement as a named prepared statement on the transaction's connection: the dedup stage's
- * statements run for every batch, and parsing and planning them each time is a large share of their cost.
- */
-async function prepared<T>(em: EntityManager, name: string, text: string, values: unknown[]): Promise<T[]> {
-  const client = (em.queryRunner as unknown as { databaseConnection?: { query: (q: { name: string; text: string; values: unknown[] }) => Promise<{ rows: T[] }> } } | undefined)?.databaseConnection;
-  if (!client) return em.query(text, values);
-  return (await client.query({ name, text, values })).rows;
-}
-
 function caseOf(r: Record<string, unknown>): CaseForMatching {
   return {
     id: r.id as string,
@@ -131,7 +122,7 @@ export class CaseIndexRepository {
     complainantKeys: string[] = [],
   ): Promise<{ cases: CaseForMatching[]; hits: { i: number; caseId: string }[]; complainants: Map<string, string[]> }> {
     if (!probes.length && !alsoIds.length) return { cases: [], hits: [], complainants: new Map() };
-    const rows = await prepared<Record<string, unknown> & { found_by: number[] | null; complainants: string[] }>(
+    const rows = await preparedQuery<Record<string, unknown> & { found_by: number[] | null; complainants: string[] }>(
       em,
       'huiliu-case-probe',
       `WITH hits AS (
@@ -155,7 +146,16 @@ export class CaseIndexRepository {
               f.found_by, COALESCE(kn.keys, '{}') AS complainants
          FROM cases c LEFT JOIN found f ON f.case_id = c.id LEFT JOIN known kn ON kn.case_id = c.id
         WHERE c.id IN (SELECT case_id FROM ids)`,
-      [probes.map((p) => p.i), probes.map((p) => p.key), probes.map((p) => p.lo), probes.map((p) => p.hi), probes.map((p) => p.since.toISOString()), [...new Set(alsoIds)], probes.map((p) => Math.min(p.limit ?? PROBE_CASES_PER_KEY, PROBE_CASES_PER_KEY)), [...new Set(complainantKeys)]],
+      [
+        plainArray(probes.map((p) => p.i)),
+        plainArray(probes.map((p) => p.key)),
+        plainArray(probes.map((p) => p.lo)),
+        plainArray(probes.map((p) => p.hi)),
+        plainArray(probes.map((p) => p.since.toISOString())),
+        plainArray([...new Set(alsoIds)]),
+        plainArray(probes.map((p) => Math.min(p.limit ?? PROBE_CASES_PER_KEY, PROBE_CASES_PER_KEY))),
+        [...new Set(complainantKeys)],
+      ],
     );
     const hits: { i: number; caseId: string }[] = [];
     const complainants = new Map<string, string[]>();
@@ -202,7 +202,7 @@ export class CaseIndexRepository {
     ];
     const source = (o: number) => `unnest($${o + 1}::uuid[], $${o + 2}::text[], $${o + 3}::jsonb[], $${o + 4}::text[], $${o + 5}::text[], $${o + 6}::text[], $${o + 7}::text[], $${o + 8}::int[], $${o + 9}::jsonb[], $${o + 10}::timestamptz[], $${o + 11}::timestamptz[], $${o + 12}::int[], $${o + 13}::int[], $${o + 14}::text[])
                     AS v(id, status, features, dc, dl, cat, title, n, ch, first_at, last_at, repeats, suggested, version)`;
-    const [{ updated }] = await prepared<{ updated: number }>(
+    const [{ updated }] = await preparedQuery<{ updated: number }>(
       em,
       'huiliu-case-save',
       `WITH inserted AS (
@@ -236,12 +236,12 @@ export class CaseIndexRepository {
       [
         ...cols(fresh),
         ...cols(changed),
-        keys.map((r) => r.caseId),
-        keys.map((r) => r.key),
-        keys.map((r) => r.division),
-        keys.map((r) => r.lastAt.toISOString()),
-        touched.map((t) => t.caseId),
-        touched.map((t) => t.lastAt.toISOString()),
+        plainArray(keys.map((r) => r.caseId)),
+        plainArray(keys.map((r) => r.key)),
+        plainArray(keys.map((r) => r.division)),
+        plainArray(keys.map((r) => r.lastAt.toISOString())),
+        plainArray(touched.map((t) => t.caseId)),
+        plainArray(touched.map((t) => t.lastAt.toISOString())),
         KEY_TIME_SLACK_MS,
       ],
     );

@@ -162,30 +162,36 @@ export class SubmissionRepository {
     const decisions = accepted.length ? await decideCases(em, accepted) : new Map<string, CaseDecision>();
 
     const results: DispositionResult[] = [];
-    const upd = { id: [] as string[], status: [] as string[], reason: [] as (string | null)[], referral: [] as (string | null)[], flags: [] as string[], judgement: [] as string[], dc: [] as (string | null)[], dl: [] as (string | null)[], cand: [] as string[], cat: [] as (string | null)[], cats: [] as string[], caseId: [] as (string | null)[], match: [] as (string | null)[], ckey: [] as (string | null)[], repeat: [] as boolean[], dedup: [] as (string | null)[] };
+    // One JSON document for the whole batch: the driver would otherwise quote and escape every element of
+    // sixteen arrays, the judgements (already JSON) a second time.
+    const rows: Record<string, unknown>[] = [];
     for (const w of todo) {
       const j = w.judgement;
       const d = decisions.get(w.id);
-      upd.id.push(w.id);
-      upd.status.push(j.validity.status);
-      upd.reason.push(j.validity.reason);
-      upd.referral.push(j.validity.referral);
-      upd.flags.push(JSON.stringify(uniq([...j.validity.flags, ...j.division.flags])));
-      upd.judgement.push(JSON.stringify(j));
-      upd.dc.push(j.division.code);
-      upd.dl.push(j.division.level);
-      upd.cand.push(JSON.stringify(j.division.candidates));
-      upd.cat.push(j.category.primary);
-      upd.cats.push(JSON.stringify(j.category.categories));
-      upd.caseId.push(d?.caseId ?? null);
-      upd.match.push(d?.match ?? null);
-      upd.ckey.push(w.complainantKey ?? null);
-      upd.repeat.push(d?.repeatPetition ?? false);
-      upd.dedup.push(d ? JSON.stringify(d.dedup) : null);
+      rows.push({
+        id: w.id,
+        status: j.validity.status,
+        reason: j.validity.reason,
+        referral: j.validity.referral,
+        flags: uniq([...j.validity.flags, ...j.division.flags]),
+        judgement: j,
+        dc: j.division.code,
+        dl: j.division.level,
+        cand: j.division.candidates,
+        cat: j.category.primary,
+        cats: j.category.categories,
+        case_id: d?.caseId ?? null,
+        match: d?.match ?? null,
+        ckey: w.complainantKey ?? null,
+        repeat: d?.repeatPetition ?? false,
+        dedup: d ? d.dedup : null,
+      });
       results.push({ id: w.id, status: j.validity.status, caseId: d?.caseId ?? null, match: d?.match ?? null, applied: true });
     }
-    if (upd.id.length) {
-      await em.query(
+    if (rows.length) {
+      await preparedQuery(
+        em,
+        'huiliu-dispositions',
         `UPDATE submissions s SET
            status = v.status, reason = v.reason, referral = v.referral,
            flags = ARRAY(SELECT DISTINCT x FROM unnest(s.flags || ARRAY(SELECT jsonb_array_elements_text(v.flags))) x),
@@ -194,10 +200,11 @@ export class SubmissionRepository {
            category = v.cat, categories = ARRAY(SELECT jsonb_array_elements_text(v.cats)),
            case_id = v.case_id, match = v.match, complainant_key = v.ckey, repeat_petition = v.repeat, dedup = v.dedup, amended_case_id = NULL,
            processed_at = now(), failed_at = NULL, last_error = NULL
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[], $7::text[], $8::text[], $9::jsonb[], $10::text[], $11::jsonb[], $12::uuid[], $13::text[], $14::text[], $15::bool[], $16::jsonb[])
-              AS v(id, status, reason, referral, flags, judgement, dc, dl, cand, cat, cats, case_id, match, ckey, repeat, dedup)
+         FROM jsonb_to_recordset($1::jsonb)
+              AS v(id uuid, status text, reason text, referral text, flags jsonb, judgement jsonb, dc text, dl text, cand jsonb, cat text, cats jsonb,
+                   case_id uuid, match text, ckey text, repeat bool, dedup jsonb)
         WHERE s.id = v.id`,
-        [upd.id, upd.status, upd.reason, upd.referral, upd.flags, upd.judgement, upd.dc, upd.dl, upd.cand, upd.cat, upd.cats, upd.caseId, upd.match, upd.ckey, upd.repeat, upd.dedup],
+        [JSON.stringify(rows)],
       );
     }
     const amendedCases = [...new Set(todo.flatMap((w) => pending.get(w.id)!.amended_case_id ?? []))];
