@@ -7,12 +7,17 @@ import type { AppConfig, Logger } from '@huiliu/platform';
 import { ChannelRepository, SubmissionRepository } from '@huiliu/store';
 import { isAdminRequest } from '../admin/admin.guard';
 import { submissionView } from './submission.view';
+import { SharedLookup } from '../http/shared-lookup';
 
 /** The web channel: the public complaint form posts here. */
 @Controller('v1/submissions')
 export class SubmissionsController {
   /** Channel lookups are cached briefly: an admin's change (disable) takes effect within seconds, without a restart. */
-  private readonly channelCache = new Map<string, { lookup: Promise<{ id: string; enabled: boolean }>; at: number }>();
+  private readonly channelLookup = new SharedLookup<{ id: string; enabled: boolean }>(async (name) => {
+    const c = name ? await this.channels.findByIdOrName(name) : await this.channels.defaultFor('web');
+    if (!c || c.type !== 'web') throw new HttpException({ statusCode: 404, message: `no web channel named ${name}` }, 404);
+    return { id: c.id, enabled: c.enabled };
+  });
 
   constructor(
     @Inject(InboxRecorder) private readonly recorder: InboxRecorder,
@@ -61,23 +66,7 @@ export class SubmissionsController {
   }
 
   private async channelId(name?: string): Promise<string> {
-    const key = name ?? '';
-    let entry = this.channelCache.get(key);
-    // The lookup itself is cached, not only its answer: when the entry expires under load, the requests
-    // in flight share one query instead of each sending its own.
-    if (!entry || Date.now() - entry.at > 2000) {
-      const lookup = (name ? this.channels.findByIdOrName(name) : this.channels.defaultFor('web')).then((c) => {
-        if (!c || c.type !== 'web') throw new HttpException({ statusCode: 404, message: `no web channel named ${name}` }, 404);
-        return { id: c.id, enabled: c.enabled };
-      });
-      entry = { lookup, at: Date.now() };
-      this.channelCache.set(key, entry);
-      const current = entry;
-      lookup.catch(() => {
-        if (this.channelCache.get(key) === current) this.channelCache.delete(key);
-      });
-    }
-    const channel = await entry.lookup;
+    const channel = await this.channelLookup.get(name ?? '');
     if (!channel.enabled) throw new HttpException({ statusCode: 403, message: `channel ${name ?? 'web-default'} is disabled` }, 403);
     return channel.id;
   }

@@ -15,6 +15,7 @@ import {
 import { ConversationService, conversationChannelOf, LOGGER, type ConversationChannel } from '@huiliu/intake';
 import type { Logger } from '@huiliu/platform';
 import { ChannelRepository } from '@huiliu/store';
+import { SharedLookup } from '../http/shared-lookup';
 
 interface WechatEndpoint {
   channel: ConversationChannel;
@@ -40,7 +41,8 @@ const UNAUTHORIZED = new Set(['bad_signature', 'stale_timestamp', 'app_id_mismat
  */
 @Controller('v1/channels/:name/wechat')
 export class WechatPushController {
-  private readonly cache = new Map<string, { lookup: Promise<WechatEndpoint | EndpointRefusal>; at: number }>();
+  /** The channel's endpoint settings, briefly cached and shared by concurrent pushes. */
+  private readonly endpoints = new SharedLookup<WechatEndpoint | EndpointRefusal>((name) => this.channels.findByIdOrName(name).then((c) => endpointFrom(name, c)));
 
   constructor(
     @Inject(ConversationService) private readonly conversations: ConversationService,
@@ -116,23 +118,8 @@ export class WechatPushController {
     res.status(status).type('text/plain').send(err.code);
   }
 
-  /**
-   * The channel's endpoint settings, cached for two seconds (an operator's change applies within seconds).
-   * The lookup itself is cached, not only its answer: when the entry expires under load, the pushes in
-   * flight share one query instead of each sending its own.
-   */
   private async endpointOf(name: string, res: Response): Promise<WechatEndpoint | null> {
-    let entry = this.cache.get(name);
-    if (!entry || Date.now() - entry.at > 2000) {
-      const lookup = this.channels.findByIdOrName(name).then((c) => endpointFrom(name, c));
-      entry = { lookup, at: Date.now() };
-      this.cache.set(name, entry);
-      const current = entry;
-      lookup.catch(() => {
-        if (this.cache.get(name) === current) this.cache.delete(name);
-      });
-    }
-    const ep = await entry.lookup;
+    const ep = await this.endpoints.get(name);
     if ('status' in ep) {
       res.status(ep.status).type('text/plain').send(ep.message);
       return null;
