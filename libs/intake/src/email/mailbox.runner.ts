@@ -249,6 +249,13 @@ export class MailboxRunner {
       const box = client.mailbox;
       if (!box) throw new Error(`mailbox ${this.folder} not selected`);
       const uidValidity = BigInt(box.uidValidity);
+      // A mailbox deleted and created again (rebuilt, restored from a backup) while selected is not always
+      // reported to the session that has it open, which would go on reading the new mailbox's UIDs under the
+      // old UIDVALIDITY. Asking costs one round trip per sync; a stale view starts a new session.
+      const current = await client.status(this.folder, { uidValidity: true });
+      if (current && current.uidValidity !== undefined && BigInt(current.uidValidity) !== uidValidity) {
+        throw new Error(`UIDVALIDITY of ${this.folder} changed under the open session (${uidValidity} → ${current.uidValidity})`);
+      }
       let cp = await this.deps.checkpoints.get(this.channel.id, this.folder);
       if (!cp || cp.uidValidity !== uidValidity) {
         if (cp) log.warn({ was: cp.uidValidity.toString(), now: uidValidity.toString() }, 'UIDVALIDITY changed: reading the mailbox again from the start');
