@@ -8,12 +8,13 @@ import {
   mergeCaseFeatures,
   probeEntries,
   probeHits,
+  PROBE_LIMITS,
   type CaseFeatures,
   type DedupInput,
   type IndexEntry,
   type MatchConfig,
 } from '@huiliu/pipeline';
-import { KEY_TIME_SLACK_MS, PROBE_CASES_PER_KEY } from '@huiliu/store';
+import { KEY_TIME_SLACK_MS } from '@huiliu/store';
 import type { CaseIndexRepository, CaseKeyRow, CaseProbe, CaseWrite, PinnedPlacement } from '@huiliu/store';
 
 export type MatchKind = 'new' | 'auto' | 'suggested' | 'confirmed' | 'manual';
@@ -203,7 +204,7 @@ export async function assignCases(
       const at = holders.findIndex((h) => h.caseId === target!.id);
       if (at >= 0) holders.splice(at, 1);
       holders.push({ caseId: target.id, entry });
-      if (holders.length > PROBE_CASES_PER_KEY) holders.shift();
+      if (holders.length > PROBE_LIMITS.anchor) holders.shift();
     }
     out.set(s.id, { caseId: target.id, match, repeatPetition, dedup });
   });
