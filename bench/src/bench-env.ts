@@ -12,7 +12,8 @@ import IORedis from 'ioredis';
  *
  * `BENCH_CPU_PROF=<dir>` starts the apps with `node --cpu-prof`: each writes a V8 CPU profile there when it
  * stops (open it in Chrome DevTools or VS Code). The benchmarks stop apps with SIGTERM and wait, so the
- * profiles are complete.
+ * profiles are complete. `BENCH_KEEP_DB=1` leaves the run's database in place (its name is printed) to
+ * look at what the run wrote.
  */
 export interface BenchEnv {
   env: Record<string, string>;
@@ -81,7 +82,8 @@ export async function createBenchEnv(name: string): Promise<BenchEnv> {
       r.disconnect();
       const a = new Client({ connectionString: admin.toString() });
       await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+      if (process.env.BENCH_KEEP_DB === '1') console.log(`bench database kept: ${db}`);
+      else await a.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
       await a.end();
       rmSync(blobRoot, { recursive: true, force: true });
     },

@@ -41,33 +41,37 @@ function standsAlone(text: string, start: number, end: number, index: DivisionIn
   return false;
 }
 
-/** Name lengths by first character, longest first: most positions of a text start no name at all. */
-const lengthsByFirstChar = new WeakMap<DivisionIndex, Map<string, number[]>>();
+/**
+ * Name lengths by their first two characters, longest first: most positions of a text start no name at all,
+ * and two characters single out a handful of lengths where one leaves dozens (a text is scanned once per field
+ * of every submission).
+ */
+const lengthsByPrefix = new WeakMap<DivisionIndex, Map<string, number[]>>();
 
 function lengthsFor(index: DivisionIndex): Map<string, number[]> {
-  let m = lengthsByFirstChar.get(index);
+  let m = lengthsByPrefix.get(index);
   if (m) return m;
   const sets = new Map<string, Set<number>>();
   const townshipNames = [...index.townships.keys()].filter((n) => n.length <= MAX_TOWNSHIP_NAME);
   for (const name of [...index.names.keys(), ...townshipNames]) {
     if (name.length < 2) continue;
-    const first = name[0];
-    let set = sets.get(first);
-    if (!set) sets.set(first, (set = new Set()));
+    const prefix = name.slice(0, 2);
+    let set = sets.get(prefix);
+    if (!set) sets.set(prefix, (set = new Set()));
     set.add(name.length);
   }
   m = new Map([...sets].map(([c, lens]) => [c, [...lens].sort((a, b) => b - a)]));
-  lengthsByFirstChar.set(index, m);
+  lengthsByPrefix.set(index, m);
   return m;
 }
 
 export function scanMentions(text: string, field: MentionField, index: DivisionIndex): Mention[] {
   const out: Mention[] = [];
-  const byFirst = lengthsFor(index);
+  const byPrefix = lengthsFor(index);
   let i = 0;
   while (i < text.length) {
     let found: Mention | null = null;
-    const lengths = byFirst.get(text[i]);
+    const lengths = i + 1 < text.length ? byPrefix.get(text.slice(i, i + 2)) : undefined;
     if (lengths) {
       for (const len of lengths) {
         if (i + len > text.length) continue;

@@ -18,7 +18,7 @@ function textAgainstCase(sub: MatchSide, c: CaseFeatures): number {
   if (c.signatures.length === 0) return 0;
   const sig = sub.signature ?? minhash(sub.shingles);
   let best = 0;
-  for (const s of c.signatures) best = Math.max(best, estimateJaccard(sig, Uint32Array.from(s)));
+  for (const s of c.signatures) best = Math.max(best, estimateJaccard(sig, s));
   return best;
 }
 

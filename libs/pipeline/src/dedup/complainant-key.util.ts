@@ -3,7 +3,7 @@
  * Keyed with a secret pepper (HMAC-SHA-256): a bare hash of an 11-digit phone number could be reversed by
  * trying every number, so the key is only comparable, never readable. The clear values are never returned.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { Complainant } from '@huiliu/contracts';
 import { foldText } from './normalize.util';
 
@@ -40,8 +40,12 @@ export function complainantKeyOf(complainant: Partial<ComplainantIds> | null | u
   return null;
 }
 
+/** The pepper as a key object, made once: preparing a raw secret key costs as much as the HMAC itself. */
+let pepperKey: { pepper: string; key: KeyObject } | null = null;
+
 function hmac(pepper: string, value: string): string {
-  return createHmac('sha256', pepper).update(value, 'utf8').digest('hex').slice(0, 32);
+  if (pepperKey?.pepper !== pepper) pepperKey = { pepper, key: createSecretKey(Buffer.from(pepper, 'utf8')) };
+  return createHmac('sha256', pepperKey.key).update(value, 'utf8').digest('hex').slice(0, 32);
 }
 
 /** Same person: both keys present and equal. Anonymous or unidentified submissions never match. */

@@ -76,8 +76,11 @@ export function minhash(shingles: readonly string[], options: MinhashOptions = {
   return sig;
 }
 
-/** Fraction of equal positions: an unbiased estimate of the Jaccard similarity of the two shingle sets. */
-export function estimateJaccard(a: Uint32Array, b: Uint32Array): number {
+/**
+ * Fraction of equal positions: an unbiased estimate of the Jaccard similarity of the two shingle sets.
+ * A stored case keeps its signatures as JSON number arrays: they are read as they are, not copied.
+ */
+export function estimateJaccard(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error('signatures differ in length');
   let same = 0;
   let empty = 0;

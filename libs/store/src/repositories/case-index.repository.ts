@@ -93,6 +93,16 @@ function caseOf(r: Record<string, unknown>): CaseForMatching {
   };
 }
 
+/** ISO strings of the probes' windows: a submission's probes (dozens) share one Date, formatted once. */
+function isoTimes(times: Date[]): string[] {
+  const memo = new Map<Date, string>();
+  return times.map((t) => {
+    let iso = memo.get(t);
+    if (iso === undefined) memo.set(t, (iso = t.toISOString()));
+    return iso;
+  });
+}
+
 export class CaseIndexRepository {
   /**
    * Transaction-scoped advisory locks, taken in name order (the same order in every worker, so two
@@ -151,7 +161,7 @@ export class CaseIndexRepository {
         plainArray(probes.map((p) => p.key)),
         plainArray(probes.map((p) => p.lo)),
         plainArray(probes.map((p) => p.hi)),
-        plainArray(probes.map((p) => p.since.toISOString())),
+        plainArray(isoTimes(probes.map((p) => p.since))),
         plainArray([...new Set(alsoIds)]),
         plainArray(probes.map((p) => Math.min(p.limit ?? PROBE_CASES_PER_KEY, PROBE_CASES_PER_KEY))),
         [...new Set(complainantKeys)],

@@ -31,7 +31,7 @@ export function plainArray(values: readonly (string | number | null)[]): string 
     else if (typeof v === 'number') {
       if (!Number.isFinite(v)) throw new Error(`not a finite number: ${v}`);
       out += v;
-    } else if (PLAIN.test(v) && v.toUpperCase() !== 'NULL') out += v;
+    } else if (PLAIN.test(v) && !(v.length === 4 && v.toUpperCase() === 'NULL')) out += v;
     else throw new Error(`array element needs quoting: ${JSON.stringify(v).slice(0, 40)}`);
   }
   return out + '}';
