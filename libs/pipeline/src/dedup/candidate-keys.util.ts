@@ -63,6 +63,21 @@ export function probeLimitOf(key: string): number {
   return key.startsWith('g:') || key.startsWith('k:') ? PROBE_LIMITS.weak : PROBE_LIMITS.anchor;
 }
 
+/** An LSH band key (`b03:…`). */
+export function bandKey(key: string): boolean {
+  return /^b\d+:/.test(key);
+}
+
+/**
+ * Bands are probed only in the submission's own division (and, for a city or province, the divisions inside
+ * it), not in the city and province blocks above a county. They find near-verbatim copies, and a copy shares
+ * its polluter, place and problem words too, which are probed in every compatible block; in the enclosing
+ * blocks, bands were a third of a submission's probes and found nothing those anchors missed.
+ */
+function bandBlock(block: string, category: string, division: string): boolean {
+  return block === `${category}|=${division}` || block === `${category}|<${division}`;
+}
+
 /** Blocks holding cases of every division (`|*`) or of none (`|=none`) keep only strong keys: they are probed nationwide. */
 function nationwideBlock(block: string): boolean {
   return block.endsWith('|*') || block.endsWith('|=none');
@@ -102,7 +117,8 @@ export function probeKeys(divisionCode: string | null | undefined, category: str
   for (const division of probeDivisions(divisionCode, divisionCandidates)) {
     for (const block of probeBlocks(division, category)) {
       const nationwide = nationwideBlock(block);
-      for (const k of keys) if (!nationwide || strongKey(k)) out.add(`${block}|${k}`);
+      const bands = !!division && bandBlock(block, category, division);
+      for (const k of keys) if (nationwide ? strongKey(k) : bands || !bandKey(k)) out.add(`${block}|${k}`);
     }
     if (division) for (const k of keys) if (k.startsWith('e:')) out.add(`${category}|*|${k}`);
   }

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { divisionLevelOf } from './division-block.util';
-import { probeDivisions, probeLimitOf, strongKey } from './candidate-keys.util';
+import { bandKey, probeDivisions, probeLimitOf, strongKey } from './candidate-keys.util';
 
 /** One stored row: the hashed `<category>|<key>` and the case's division (0 when it has none). */
 export interface IndexEntry {
@@ -110,11 +110,16 @@ export function probeEntries(
   for (const k of keys) {
     const key = keyHash(category, k);
     const limit = probeLimitOf(k);
+    const band = bandKey(k);
     // A name is looked up nationwide (whether it is unique, see chooseCase); a complainant, when the
     // submission has a division, only among the cases without one besides its own divisions.
     if (strongKey(k) && (!divisionCode || k.startsWith('e:'))) push(key, ANY, limit);
     else if (strongKey(k)) push(key, [NONE, NONE], limit);
-    for (const d of divisions) for (const r of rangesOf(d)) push(key, r, limit);
+    for (const d of divisions) {
+      const ranges = rangesOf(d);
+      // The first range is the division's own block (with the divisions inside it): bands go only there (probeKeys).
+      for (const r of band ? ranges.slice(0, 1) : ranges) push(key, r, limit);
+    }
   }
   return out;
 }

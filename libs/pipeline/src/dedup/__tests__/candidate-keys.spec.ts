@@ -69,3 +69,24 @@ describe('candidate keys: a place name found in several counties', () => {
     expect(JSON.parse(JSON.stringify(grown))).toEqual(grown);
   });
 });
+
+describe('candidate keys: where band keys are probed', () => {
+  const keys = ['b00:1a2b3c4d', 'g:smoke', 'e:金鹏化工'];
+
+  it('probes bands in the own division and the divisions inside it, anchors also in the enclosing blocks', () => {
+    const county = probeKeys('320106', 'air', keys);
+    expect(county).toContain('air|=320106|b00:1a2b3c4d');
+    expect(county.filter((k) => k.endsWith('|b00:1a2b3c4d'))).toEqual(['air|=320106|b00:1a2b3c4d']);
+    expect(county).toEqual(expect.arrayContaining(['air|=320100|g:smoke', 'air|=320000|g:smoke', 'air|=320100|e:金鹏化工']));
+
+    const city = probeKeys('320100', 'air', keys).filter((k) => k.endsWith('|b00:1a2b3c4d'));
+    expect(city.sort()).toEqual(['air|<320100|b00:1a2b3c4d', 'air|=320100|b00:1a2b3c4d']);
+  });
+
+  it('still finds a city-level case of the same text through its other keys', () => {
+    const text = '鼓楼区中山北路的金鹏化工厂每天晚上排放刺鼻废气';
+    const atCity = side(text, { divisionCode: '320100' });
+    const atCounty = side(text, { divisionCode: '320106', at: T0 + DAY });
+    expect(reaches(atCounty, atCity, '320100')).toBe(true);
+  });
+});
