@@ -46,16 +46,19 @@ function standsAlone(text: string, start: number, end: number, index: DivisionIn
  * and two characters single out a handful of lengths where one leaves dozens (a text is scanned once per field
  * of every submission).
  */
-const lengthsByPrefix = new WeakMap<DivisionIndex, Map<string, number[]>>();
+const lengthsByPrefix = new WeakMap<DivisionIndex, Map<number, number[]>>();
 
-function lengthsFor(index: DivisionIndex): Map<string, number[]> {
+/** Two UTF-16 code units as one number: a map key that costs no string per position. */
+const pairAt = (text: string, i: number) => text.charCodeAt(i) * 65536 + text.charCodeAt(i + 1);
+
+function lengthsFor(index: DivisionIndex): Map<number, number[]> {
   let m = lengthsByPrefix.get(index);
   if (m) return m;
-  const sets = new Map<string, Set<number>>();
+  const sets = new Map<number, Set<number>>();
   const townshipNames = [...index.townships.keys()].filter((n) => n.length <= MAX_TOWNSHIP_NAME);
   for (const name of [...index.names.keys(), ...townshipNames]) {
     if (name.length < 2) continue;
-    const prefix = name.slice(0, 2);
+    const prefix = pairAt(name, 0);
     let set = sets.get(prefix);
     if (!set) sets.set(prefix, (set = new Set()));
     set.add(name.length);
@@ -71,7 +74,7 @@ export function scanMentions(text: string, field: MentionField, index: DivisionI
   let i = 0;
   while (i < text.length) {
     let found: Mention | null = null;
-    const lengths = i + 1 < text.length ? byPrefix.get(text.slice(i, i + 2)) : undefined;
+    const lengths = i + 1 < text.length ? byPrefix.get(pairAt(text, i)) : undefined;
     if (lengths) {
       for (const len of lengths) {
         if (i + len > text.length) continue;

@@ -8,7 +8,7 @@
  * 320100–320199, the province 320000–329999, nationwide 0–999999, no division 0. `probeEntries` and
  * `indexEntries` meet exactly when probeKeys and storeKeys share a block key (proven by a unit test).
  */
-import { createHash } from 'node:crypto';
+import { hash as digestOf } from 'node:crypto';
 import { divisionLevelOf } from './division-block.util';
 import { bandKey, probeDivisions, probeLimitOf, strongKey } from './candidate-keys.util';
 
@@ -39,7 +39,7 @@ export function keyHash(category: string, key: string): string {
   const text = `${category}|${key}`;
   let hash = recentHashes.get(text);
   if (hash === undefined) {
-    hash = createHash('md5').update(text, 'utf8').digest().readBigInt64BE(0).toString();
+    hash = digestOf('md5', text, 'buffer').readBigInt64BE(0).toString();
     // A batch hashes each key twice (probe, then store) and anchors recur across batches; a bounded memo
     // keeps that to once without growing with the traffic.
     if (recentHashes.size >= HASH_MEMO_SIZE) recentHashes.clear();

@@ -33,6 +33,11 @@ describe('case index rows', () => {
     expect(meetings).toBeGreaterThan(300);
   });
 
+  it('hashes keys as stored rows expect them: the first 8 bytes of MD5, signed, whatever the release', () => {
+    expect(keyHash('air', 'g:smoke')).toBe('7939399594266656804');
+    expect(keyHash('water', 'e:金鹏化工')).toBe('2043092334064232998');
+  });
+
   it('stores one row per key, with the division as a number, and only names for a case without a division', () => {
     expect(indexEntries('320106', 'air', ['g:smoke', 'e:金鹏化工', 'g:smoke'])).toEqual([
       { key: keyHash('air', 'g:smoke'), division: 320106 },
