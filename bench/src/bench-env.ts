@@ -12,7 +12,8 @@ import IORedis from 'ioredis';
  *
  * `BENCH_CPU_PROF=<dir>` starts the apps with `node --cpu-prof`: each writes a V8 CPU profile there when it
  * stops (open it in Chrome DevTools or VS Code). The benchmarks stop apps with SIGTERM and wait, so the
- * profiles are complete. `BENCH_KEEP_DB=1` leaves the run's database in place (its name is printed) to
+ * profiles are complete. `BENCH_APP_FLAGS` adds node flags to the apps (`--heap-prof --heap-prof-dir=…`, say).
+ * `BENCH_KEEP_DB=1` leaves the run's database in place (its name is printed) to
  * look at what the run wrote.
  */
 export interface BenchEnv {
@@ -66,7 +67,8 @@ export async function createBenchEnv(name: string): Promise<BenchEnv> {
     prefix,
     spawnApp(role, extra = {}) {
       const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`, `--cpu-prof-name=${role}-${name}-${Date.now()}.cpuprofile`] : [];
-      const child = spawn(process.execPath, [...profile, ...APP_NODE_FLAGS, path.join(DIST, role, 'src/main.js')], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const extraFlags = (process.env.BENCH_APP_FLAGS ?? '').split(/\s+/).filter(Boolean);
+      const child = spawn(process.execPath, [...profile, ...APP_NODE_FLAGS, ...extraFlags, path.join(DIST, role, 'src/main.js')], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       child.stdout!.on('data', (d) => (out += d));
       child.stderr!.on('data', (d) => (out += d));
