@@ -77,6 +77,7 @@ export function scanSubmission(submission: Submission, rules: RuleSet = DEFAULT_
 
   const hits: ScanHit[] = [];
   for (const h of raw) {
+    if (!standsAsWord(text, h.start, h.end)) continue;
     let negated = false;
     for (const end of negationEnds) {
       if (end > h.start || h.start - end > negationWindow) continue;
@@ -87,6 +88,23 @@ export function scanSubmission(submission: Submission, rules: RuleSet = DEFAULT_
   const scan: SubmissionScan = { text, bodyStart: head.length, hits, hadMarkup: body.hadMarkup, hadScript: body.hadScript };
   cache.set(submission, { rules, scan });
   return scan;
+}
+
+const isLatinAlnum = (code: number) => (code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
+/** What may follow a Latin term in the same word: inflections (noises, dumped, dumping, smelly). */
+const LATIN_SUFFIXES = new Set(['', 's', 'es', 'd', 'ed', 'ing', 'y', 'er', 'ers']);
+
+/**
+ * Chinese is written without spaces, so a Chinese term matches anywhere; a Latin one only as a word, or as
+ * the stem of an inflected one: `sea` is not in research or season, `led` not in called, `5g` not in a
+ * run of base64.
+ */
+function standsAsWord(text: string, start: number, end: number): boolean {
+  if (isLatinAlnum(text.charCodeAt(start)) && start > 0 && isLatinAlnum(text.charCodeAt(start - 1))) return false;
+  if (!isLatinAlnum(text.charCodeAt(end - 1))) return true;
+  let after = end;
+  while (after < text.length && isLatinAlnum(text.charCodeAt(after)) && after - end <= 3) after++;
+  return LATIN_SUFFIXES.has(text.slice(end, after).toLowerCase());
 }
 
 /** Letters, digits and CJK ideographs: what counts as saying something. */

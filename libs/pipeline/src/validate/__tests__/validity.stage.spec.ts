@@ -44,6 +44,14 @@ describe('validate: accepted', () => {
     expect(validate(inputOf('A chemical plant next to our village releases a terrible odour every night.')).status).toBe('accepted');
   });
 
+  it('reads an English term as a word or an inflection of it, never inside another word', () => {
+    const terms = (text: string) => validate(inputOf(text)).reasons.flatMap((r) => (r.rule === 'environmental_terms' ? (r.terms ?? []) : []));
+    expect(terms('Our research this season was called off; see you at the courtesy desk.')).toEqual([]);
+    expect(terms('qPZ05tiSvS+aFQajWJe35GoTaGHqnNZ5OXSTgqP4DP')).toEqual([]);
+    expect(terms('The factory keeps dumping sewage into the sea, and the noises never stop.')).toEqual(expect.arrayContaining(['dumping', 'sewage', 'sea']));
+    expect(terms('烟囱冒黑烟，还有5g基站的辐射')).toEqual(expect.arrayContaining(['烟囱']));
+  });
+
   it('keeps a long text the tables do not know for an officer instead of refusing it', () => {
     const d = validate(inputOf('我们村口那个新来的单位天天不知道在干什么，大家都很担心，请派人来看看'));
     expect(d.status).toBe('accepted');
