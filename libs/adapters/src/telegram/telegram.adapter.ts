@@ -88,7 +88,9 @@ export class TelegramAdapter implements ChannelAdapter {
   }
 
   private async *items(paths: string[], ctx: FileIngestContext): AsyncIterable<ReplayItem> {
-    const seen = new Set<number>();
+    // Updates as read (each holds its update_id): an id seen again is a redelivery only if it brings the same
+    // update. Captures from several bots, or fixtures with anonymised ids, reuse ids for different updates.
+    const seen = new Set<string>();
     for (const file of paths) {
       const name = path.basename(file);
       let updates: unknown[];
@@ -100,11 +102,12 @@ export class TelegramAdapter implements ChannelAdapter {
       }
       for (const [index, update] of updates.entries()) {
         const id = typeof (update as TgUpdate)?.update_id === 'number' ? ((update as TgUpdate).update_id as number) : null;
-        if (id !== null && seen.has(id)) {
+        const text = id !== null ? JSON.stringify(update) : '';
+        if (id !== null && seen.has(text)) {
           yield { kind: 'refused', ref: `update:${id}`, reason: 'redelivery', detail: `update ${id} was already read (${name}#${index})` };
           continue;
         }
-        if (id !== null) seen.add(id);
+        if (id !== null) seen.add(text);
         const reading = readUpdate(update);
         if (!reading.ok) {
           yield { kind: 'refused', ref: id !== null ? `update:${id}` : `${name}#${index}`, reason: reading.reason };
@@ -126,9 +129,18 @@ async function readPage(file: string, maxBytes: number): Promise<unknown[]> {
   } catch (err) {
     throw new Error(`not JSON: ${(err as Error).message}`);
   }
-  const b = body as { ok?: unknown; result?: unknown };
-  // A bare array of updates (a capture saved without the envelope) is read too.
+  const b = body as { ok?: unknown; result?: unknown; update_id?: unknown };
+  // A bare array of updates (a capture saved without the envelope) is read too, and so is one update on
+  // its own: what a webhook receives, and how libraries keep their fixtures.
   if (Array.isArray(body)) return body;
-  if (typeof body !== 'object' || body === null || b.ok !== true || !Array.isArray(b.result)) throw new Error('not a getUpdates response ({"ok":true,"result":[…]})');
+  if (typeof body === 'object' && body !== null && typeof b.update_id === 'number' && !('result' in b)) return [body];
+  // A bare Message (saved from a handler rather than from the update) is read as the update that carried it.
+  if (typeof body === 'object' && body !== null && typeof (b as { message_id?: unknown }).message_id === 'number' && typeof (b as { chat?: unknown }).chat === 'object') {
+    return [{ message: body }];
+  }
+  if (typeof body === 'object' && body !== null && b.ok === false) throw new Error(`a failed getUpdates answer (ok=false)`);
+  if (typeof body !== 'object' || body === null || b.ok !== true || !Array.isArray(b.result)) {
+    throw new Error('neither a getUpdates response ({"ok":true,"result":[…]}), an array of updates, one update ({"update_id":…}) nor one message');
+  }
   return b.result;
 }

@@ -45,6 +45,32 @@ describe('TelegramAdapter.readFiles (replay of stored getUpdates pages)', () => 
     expect(records.filter((r) => r.ok).length).toBeGreaterThan(0);
   });
 
+  it('reads one update or one bare message per file; an id seen again is a redelivery only with the same update', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-replay-'));
+    const message = (chat: number, id: number, text: string) => ({ message_id: id, date: 1700000000 + id, chat: { id: chat, type: 'private' }, from: { id: chat, is_bot: false, first_name: 'A' }, text });
+    const write = (name: string, body: unknown) => {
+      fs.writeFileSync(path.join(dir, name), JSON.stringify(body));
+      return path.join(dir, name);
+    };
+    const files = [
+      write('a.json', { update_id: 7, message: message(801, 1, '工厂晚上偷排污水，河水发黑') }),
+      // The same update id from another capture, with another message: read, not a redelivery.
+      write('b.json', { update_id: 7, message: message(802, 1, '楼下烧烤店油烟直排，天天呛人') }),
+      // The first update again: a redelivery.
+      write('c.json', { update_id: 7, message: message(801, 1, '工厂晚上偷排污水，河水发黑') }),
+      write('d.json', message(803, 5, '工地夜里打桩，噪音吵得睡不着')),
+      write('e.json', { hello: 'world' }),
+    ];
+    const records = await all(new TelegramAdapter().readFiles(files, ctx));
+    const accepted = records.filter((r): r is Extract<AdapterRecord, { ok: true }> => r.ok);
+    expect(accepted.map((a) => a.submission.ref).sort()).toEqual(['801:1', '802:1', '803:5']);
+    const refused = records.filter((r): r is Extract<AdapterRecord, { ok: false }> => !r.ok);
+    expect(refused.map((r) => [r.ref, r.reason])).toEqual([
+      ['update:7', 'redelivery'],
+      ['e.json', 'unreadable_file'],
+    ]);
+  });
+
   it('accepts settings with defaults and refuses a webhook without its URL or secret', () => {
     const a = new TelegramAdapter();
     expect(a.settingsSchema.parse({})).toMatchObject({ mode: 'polling', quietSeconds: 300, apiRoot: 'https://api.telegram.org' });
