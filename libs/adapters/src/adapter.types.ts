@@ -34,7 +34,7 @@ export interface FileIngestContext {
   maxRecordBytes: number;
   maxAttachmentBytes: number;
   /** The channel being replayed into: adapters whose parsing is configured per channel (a webhook mapping) read its settings. */
-  channel?: { id: string; name: string; settings: Record<string, unknown> };
+  channel?: { id: string; name: string; settings: Record<string, unknown>; credentials?: Record<string, unknown> };
 }
 
 /**

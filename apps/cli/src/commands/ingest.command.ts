@@ -68,7 +68,7 @@ export async function ingest(ctx: CliContext, typeOrName: string, inputs: string
   for await (const rec of adapter.readFiles(files, {
     maxRecordBytes: ctx.config.BODY_LIMIT,
     maxAttachmentBytes: ctx.config.ATTACHMENT_MAX_BYTES,
-    channel: { id: channel.id, name: channel.name, settings: channel.settings },
+    channel: { id: channel.id, name: channel.name, settings: channel.settings, credentials: channel.credentials },
   })) {
     summary.read++;
     if (!rec.ok) {

@@ -6,8 +6,9 @@ import type { ConversationMessage } from '../conversation/conversation.types';
 import { replayConversations, type ReplayItem } from '../conversation/conversation-replay.util';
 import type { GathererOptions } from '../conversation/gatherer.types';
 import { WECHAT_API_ROOT } from './wechat-api.client';
+import { decryptMessage } from './wechat-crypto.util';
 import { WechatRejectedError } from './wechat.errors';
-import { toConversationMessage } from './wechat-message.mapper';
+import { textOf, toConversationMessage } from './wechat-message.mapper';
 import { parseWechatXml, WECHAT_XML_DEFAULTS, type WechatXmlElement } from './wechat-xml.parser';
 
 /**
@@ -102,10 +103,10 @@ export class WechatAdapter implements ChannelAdapter {
   readFiles(paths: string[], ctx: FileIngestContext): AsyncIterable<AdapterRecord> {
     const parsed = WechatChannelSettings.safeParse(ctx.channel?.settings ?? {});
     const settings = parsed.success ? parsed.data : WechatChannelSettings.parse({});
-    return replayConversations(this.items(paths, ctx), { gatherer: wechatGathererOptions(settings), encodeRaw: encodeWechatRaw });
+    return replayConversations(this.items(paths, ctx, settings), { gatherer: wechatGathererOptions(settings), encodeRaw: encodeWechatRaw });
   }
 
-  private async *items(paths: string[], ctx: FileIngestContext): AsyncIterable<ReplayItem> {
+  private async *items(paths: string[], ctx: FileIngestContext, settings: WechatChannelSettings): AsyncIterable<ReplayItem> {
     const maxBytes = Math.max(WECHAT_XML_DEFAULTS.maxBytes, Math.min(ctx.maxRecordBytes, 1024 * 1024));
     for (const file of paths) {
       const name = path.basename(file);
@@ -122,8 +123,8 @@ export class WechatAdapter implements ChannelAdapter {
       for (const [i, doc] of docs.entries()) {
         const where = docs.length > 1 ? `${name}#${i + 1}` : name;
         try {
-          const message = wechatMessageOf(parseWechatXml(doc, { maxBytes }));
-          yield { kind: 'message', message, raw: doc };
+          const opened = openStoredPush(doc, maxBytes, settings, ctx.channel?.credentials);
+          yield { kind: 'message', message: wechatMessageOf(opened.element), raw: opened.xml };
         } catch (err) {
           if (!(err instanceof WechatRejectedError)) throw err;
           yield { kind: 'refused', ref: where, reason: err.code, detail: err.message };
@@ -131,6 +132,29 @@ export class WechatAdapter implements ChannelAdapter {
       }
     }
   }
+}
+
+/**
+ * One stored push, plain or a safe-mode envelope (`<Encrypt>` only). An envelope is opened with the channel's
+ * EncodingAESKey, its trailing AppID checked against settings.appId as the gateway does; the signature over it
+ * travelled in the request's query string, which a stored body no longer has. The raw original kept is the
+ * decrypted inner XML, as for a live push.
+ */
+function openStoredPush(
+  doc: string,
+  maxBytes: number,
+  settings: WechatChannelSettings,
+  credentials: Record<string, unknown> | undefined,
+): { element: WechatXmlElement; xml: string } {
+  const element = parseWechatXml(doc, { maxBytes });
+  const encrypt = textOf(element, 'Encrypt');
+  if (!encrypt || textOf(element, 'MsgType')) return { element, xml: doc };
+  const key = credentials?.encodingAesKey;
+  if (typeof key !== 'string' || !settings.appId) {
+    throw new WechatRejectedError('encrypted', 'a safe-mode push (Encrypt): the channel needs credentials.encodingAesKey and settings.appId to read it');
+  }
+  const xml = decryptMessage(encrypt, { encodingAesKey: key, appId: settings.appId });
+  return { element: parseWechatXml(xml, { maxBytes }), xml };
 }
 
 /** Several `<xml>` documents saved one after another in a file (a capture log) are read one by one. */

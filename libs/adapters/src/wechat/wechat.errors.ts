@@ -17,7 +17,9 @@ export type WechatRejectionCode =
   | 'bad_ciphertext'
   | 'bad_padding'
   | 'bad_length'
-  | 'app_id_mismatch';
+  | 'app_id_mismatch'
+  /** A stored safe-mode push replayed through a channel without the key to open it. */
+  | 'encrypted';
 
 export class WechatRejectedError extends Error {
   override readonly name = 'WechatRejectedError';

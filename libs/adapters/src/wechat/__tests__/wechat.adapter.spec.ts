@@ -2,13 +2,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AdapterRecord } from '../../adapter.types';
+import { encryptMessage } from '../wechat-crypto.util';
 import { WechatAdapter } from '../wechat.adapter';
 
 const ctx = { maxRecordBytes: 1024 * 1024, maxAttachmentBytes: 512 * 1024 };
 const push = (from: string, time: number, body: string) =>
   `<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[${from}]]></FromUserName><CreateTime>${time}</CreateTime>${body}</xml>`;
 
-async function replay(files: string[]): Promise<AdapterRecord[]> {
+async function replay(files: string[], channel?: { settings: Record<string, unknown>; credentials?: Record<string, unknown> }): Promise<AdapterRecord[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wx-replay-'));
   const paths = files.map((content, i) => {
     const p = path.join(dir, `msg_${String(i + 1).padStart(4, '0')}.xml`);
@@ -16,7 +17,8 @@ async function replay(files: string[]): Promise<AdapterRecord[]> {
     return p;
   });
   const out: AdapterRecord[] = [];
-  for await (const r of new WechatAdapter().readFiles(paths, ctx)) out.push(r);
+  const c = channel ? { ...ctx, channel: { id: 'c1', name: 'wx', ...channel } } : ctx;
+  for await (const r of new WechatAdapter().readFiles(paths, c)) out.push(r);
   return out;
 }
 
@@ -47,6 +49,25 @@ describe('WechatAdapter.readFiles (replay of stored pushes)', () => {
     expect(refused.map((r) => [r.ref, r.reason])).toEqual([
       ['2001', 'redelivery'],
       ['msg_0006.xml', 'malformed_xml'],
+    ]);
+  });
+
+  it('opens a stored safe-mode push with the channel key, and refuses it with a reason without one', async () => {
+    const key = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+    const inner = push('oE', 1_725_190_000, '<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[河边的养殖场把粪水直接排进河里]]></Content><MsgId>3001</MsgId>');
+    const envelope = `<xml><ToUserName><![CDATA[gh_1]]></ToUserName><Encrypt><![CDATA[${encryptMessage(inner, { encodingAesKey: key, appId: 'wx0001' })}]]></Encrypt></xml>`;
+
+    const opened = await replay([envelope], { settings: { appId: 'wx0001' }, credentials: { encodingAesKey: key } });
+    expect(opened).toHaveLength(1);
+    const [rec] = opened as Extract<AdapterRecord, { ok: true }>[];
+    expect(rec.submission.ref).toBe('3001');
+    expect(rec.submission.text).toContain('粪水直接排进河里');
+    // The raw original is the decrypted push, as a live one is kept.
+    expect(rec.raw.toString('utf8')).toContain('<MsgId>3001</MsgId>');
+
+    expect(await replay([envelope])).toEqual([expect.objectContaining({ ok: false, reason: 'encrypted' })]);
+    expect(await replay([envelope], { settings: { appId: 'wx0002' }, credentials: { encodingAesKey: key } })).toEqual([
+      expect.objectContaining({ ok: false, reason: 'app_id_mismatch' }),
     ]);
   });
 });
