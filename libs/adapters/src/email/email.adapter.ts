@@ -63,20 +63,43 @@ export const EMAIL_DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 /** What one raw message became: a record for the inbox, or a poison message for the dead-letter store. */
 export type EmailReadOutcome =
   | { kind: 'accepted'; record: Extract<AdapterRecord, { ok: true }>; warnings: string[] }
-  | { kind: 'poison'; detail: string };
+  | { kind: 'poison'; detail: string; reason: 'unparseable' | 'empty_message' | 'not_an_email' };
+
+/** Header fields that only e-mail carries, at the start of a line: one of them tells a message from any other file. */
+const MAIL_HEADER_LINE =
+  /^(from|to|cc|bcc|subject|date|message-id|in-reply-to|references|reply-to|sender|return-path|received|delivered-to|mime-version|content-type|content-transfer-encoding|content-disposition|dkim-signature|authentication-results|list-[a-z-]+|x-[a-z0-9-]+)[ \t]*:/im;
+/** Lines looked at for one: junk before the header (an SMTP envelope, a cut-off Received) is tolerated. */
+const HEADER_SEARCH_LINES = 200;
+
+/**
+ * Why these bytes are not an e-mail message, or null. A file of something else (a script, a JSON report)
+ * fed to the e-mail channel would otherwise become a "message" whose body is the whole file.
+ */
+export function notAnEmail(raw: Buffer): { reason: 'empty_message' | 'not_an_email'; detail: string } | null {
+  if (raw.length === 0 || (raw.length <= 4096 && /^\s*$/.test(raw.toString('latin1')))) {
+    return { reason: 'empty_message', detail: 'the message is empty' };
+  }
+  let end = 0;
+  for (let line = 0; line < HEADER_SEARCH_LINES && end !== -1; line++) end = raw.indexOf(0x0a, end + 1);
+  const head = raw.subarray(0, end === -1 ? Math.min(raw.length, 256 * 1024) : end).toString('latin1');
+  if (MAIL_HEADER_LINE.test(head)) return null;
+  return { reason: 'not_an_email', detail: `no e-mail header field (From:, Subject:, Content-Type:, …) in the first ${HEADER_SEARCH_LINES} lines` };
+}
 
 /**
  * The one path from raw bytes to an inbox record, shared by the IMAP runner and file backfill. Never throws:
  * a parser crash is a poison message.
  */
 export async function readEmail(raw: Buffer, opts: EmailParseOptions = {}): Promise<EmailReadOutcome> {
+  const notMail = notAnEmail(raw);
+  if (notMail) return { kind: 'poison', ...notMail };
   let result;
   try {
     result = await parseEmail(raw, opts);
   } catch (err) {
-    return { kind: 'poison', detail: `parser crashed: ${(err as Error)?.message ?? String(err)}`.slice(0, 500) };
+    return { kind: 'poison', reason: 'unparseable', detail: `parser crashed: ${(err as Error)?.message ?? String(err)}`.slice(0, 500) };
   }
-  if (isEmailParseFailure(result)) return { kind: 'poison', detail: result.error.detail };
+  if (isEmailParseFailure(result)) return { kind: 'poison', reason: 'unparseable', detail: result.error.detail };
   const attachments: AttachmentContent[] = [];
   result.attachments.forEach((a, index) => {
     if (a.content) attachments.push({ index, content: a.content });
@@ -160,7 +183,7 @@ export class EmailAdapter implements ChannelAdapter {
   private async one(raw: Buffer, origin: string, parse: EmailParseOptions, maxMessageBytes: number): Promise<AdapterRecord> {
     if (raw.length > maxMessageBytes) return { ok: false, ref: origin, reason: 'oversized_message', detail: `${raw.length} bytes is over the ${maxMessageBytes}-byte message limit` };
     const out = await readEmail(raw, parse);
-    if (out.kind === 'poison') return { ok: false, ref: origin, reason: 'unparseable', detail: out.detail };
+    if (out.kind === 'poison') return { ok: false, ref: origin, reason: out.reason, detail: out.detail };
     return out.record;
   }
 }

@@ -36,7 +36,7 @@ export class EmailIntake {
 
   async take(input: EmailTakeInput): Promise<EmailTakeOutcome> {
     const out = await readEmail(input.raw, input.parse);
-    if (out.kind === 'poison') return this.deadLetter(input, 'unparseable', out.detail);
+    if (out.kind === 'poison') return this.deadLetter(input, out.reason, out.detail);
     const { submission, raw, attachments } = out.record;
     if (input.oversize) {
       const o = input.oversize;
