@@ -58,6 +58,13 @@ export async function createBenchEnv(name: string): Promise<BenchEnv> {
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
     WORKER_METRICS_PORT: '0',
+    // `BENCH_APP_ENV="WORKER_BATCH_SIZE=400 …"`: settings to try on the apps without changing their defaults.
+    ...Object.fromEntries(
+      (process.env.BENCH_APP_ENV ?? '')
+        .split(/\s+/)
+        .filter((kv) => kv.includes('='))
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    ),
   };
   const children: ChildProcess[] = [];
   return {
