@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as net from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -142,3 +142,58 @@ export async function startGatewayProcess(env: BenchEnv): Promise<{ gateway: App
   if (gateway.exitCode !== null) throw new Error(`gateway exited: ${gateway.output()}`);
   return { gateway, port };
 }
+
+/** CPU time (user + system, ms) a process has used so far, from /proc; null where there is none (not Linux). */
+export function cpuMsOf(pid: number): number | null {
+  try {
+    // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (100 per second).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+/** The Postgres backends serving one database on this host (their command line names it), null if none is visible. */
+export function pgBackendCpuMs(database: string): number | null {
+  let total: number | null = null;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let cmd: string;
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (!cmd.startsWith('postgres: ') || !cmd.includes(` ${database} `)) continue;
+    const ms = cpuMsOf(Number(pid));
+    if (ms !== null) total = (total ?? 0) + ms;
+  }
+  return total;
+}
+
+/**
+ * CPU (ms) of the local Postgres cluster and Redis so far: every backend and background process (WAL writer,
+ * checkpointer, autovacuum), the backends that already exited (the postmaster's reaped children), and
+ * redis-server. What the services spent for a run, where the per-database backends leave the shared work out.
+ * Null when neither is visible on this host.
+ */
+export function servicesCpuMs(): number | null {
+  let total: number | null = null;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let cmd: string;
+    let stat: string;
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const postmaster = /\/bin\/postgres\0/.test(cmd);
+    if (!postmaster && !cmd.startsWith('postgres: ') && !cmd.startsWith('redis-server')) continue;
+    // utime, stime, then the children's cutime and cstime (clock ticks, 100 per second).
+    const f = stat.split(') ')[1].split(' ');
+    total = (total ?? 0) + (Number(f[11]) + Number(f[12]) + (postmaster ? Number(f[13]) + Number(f[14]) : 0)) * 10;
+  }
+  return total;
+}
+

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { availableParallelism } from 'node:os';
 import { webIntakeBench } from './web-intake.bench';
 import { judgingBench } from './judging.bench';
 import { hotlineImportBench } from './hotline-import.bench';
@@ -28,6 +29,13 @@ async function main() {
     console.log(`web → case, end to end: ${r.endToEndPerSec.toFixed(0)} submissions/s over ${r.submissions} (HTTP concurrency ${r.concurrency}); submit→case p50 ${r.submitToCaseP50Ms.toFixed(0)} ms, p99 ${r.submitToCaseP99Ms.toFixed(0)} ms; accepted over HTTP ${r.httpPerSec.toFixed(0)}/s, HTTP p50 ${r.httpP50Ms.toFixed(1)} ms, p99 ${r.httpP99Ms.toFixed(1)} ms`);
     console.log(`web at ${r.paced.ratePerSec}/s for ${r.paced.sent}: submit→case p50 ${r.paced.submitToCaseP50Ms.toFixed(0)} ms, p99 ${r.paced.submitToCaseP99Ms.toFixed(0)} ms; HTTP p99 ${r.paced.httpP99Ms.toFixed(1)} ms`);
     console.log(`web worker: ${r.transactions.count} judging transactions through the full-speed run, ${r.transactions.meanSize.toFixed(1)} submissions each on average`);
+    const c = r.cpuMsPerSubmission;
+    const ms = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(3)} ms`);
+    const total = c.gateway !== null && c.worker !== null && c.services !== null ? c.gateway + c.worker + c.services + c.load : null;
+    console.log(
+      `web CPU per submission over the full-speed run: gateway ${ms(c.gateway)}, worker ${ms(c.worker)}, Postgres and Redis ${ms(c.services)}, HTTP load ${ms(c.load)}` +
+        (total !== null ? `; ${total.toFixed(2)} ms in all, a ceiling of ${((availableParallelism() * 1000) / total).toFixed(0)} submissions/s on this host's cores` : ''),
+    );
     console.log(`raw BullMQ add → no-op worker (same producer concurrency): ${r.rawBaselinePerSec.toFixed(0)} jobs/s; ratio ${r.ratio.toFixed(2)}`);
   }
   if (want('hotline')) {

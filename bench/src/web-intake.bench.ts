@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { Client } from 'pg';
-import { createBenchEnv, percentile, startGatewayProcess, waitUntil } from './bench-env';
+import { cpuMsOf, createBenchEnv, percentile, servicesCpuMs, startGatewayProcess, waitUntil } from './bench-env';
 import { rawBullmqBaseline } from './raw-bullmq.bench';
 
 const PLACES = [
@@ -76,6 +76,13 @@ export interface WebBenchResult {
   ratio: number;
   /** Judging transactions of the worker over warm-up and the full-speed run, and submissions per transaction. */
   transactions: { count: number; meanSize: number };
+  /**
+   * CPU (user + system, ms) per submission over the full-speed run, from /proc: the gateway, the worker, the
+   * Postgres cluster and Redis (all their processes), and this process (the HTTP load). Null where /proc is
+   * not there. Their sum over the cores is the ceiling of the end-to-end figure, and it holds better than the
+   * rate when other work shares the host.
+   */
+  cpuMsPerSubmission: { gateway: number | null; worker: number | null; services: number | null; load: number };
 }
 
 function freePort(): Promise<number> {
@@ -115,6 +122,7 @@ export async function webIntakeBench(opts: { submissions: number; concurrency: n
     if (worker.exitCode !== null) throw new Error(`worker exited: ${worker.output()}`);
 
     // Closed loop at full speed.
+    const cpu0 = { gateway: cpuMsOf(gateway.pid!), worker: cpuMsOf(worker.pid!), services: servicesCpuMs(), load: process.cpuUsage() };
     const start = i;
     const http1: number[] = [];
     let next = start;
@@ -132,6 +140,14 @@ export async function webIntakeBench(opts: { submissions: number; concurrency: n
     );
     const httpSeconds = Number(process.hrtime.bigint() - httpStart) / 1e9;
     await waitUntil(async () => (await pending()) === 0, 600000, 'full-speed run drained');
+    const per = (a: number | null, b: number | null) => (a !== null && b !== null ? (b - a) / opts.submissions : null);
+    const load = process.cpuUsage(cpu0.load);
+    const cpuMsPerSubmission = {
+      gateway: per(cpu0.gateway, cpuMsOf(gateway.pid!)),
+      worker: per(cpu0.worker, cpuMsOf(worker.pid!)),
+      services: per(cpu0.services, servicesCpuMs()),
+      load: (load.user + load.system) / 1000 / opts.submissions,
+    };
     const full = await latencies(db, start, end);
     const transactions = await batchSizes(metricsPort);
     http1.sort((a, b) => a - b);
@@ -172,6 +188,7 @@ export async function webIntakeBench(opts: { submissions: number; concurrency: n
       rawBaselinePerSec: raw.jobsPerSec,
       ratio: endToEndPerSec / raw.jobsPerSec,
       transactions,
+      cpuMsPerSubmission,
     };
   } finally {
     await env.dispose();

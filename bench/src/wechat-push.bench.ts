@@ -1,8 +1,7 @@
 import * as http from 'node:http';
-import { readdirSync, readFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { createBenchEnv, percentile, startGatewayProcess, waitUntil } from './bench-env';
+import { cpuMsOf, createBenchEnv, percentile, pgBackendCpuMs, startGatewayProcess, waitUntil } from './bench-env';
 
 const TOKEN = 'bench_wechat_token';
 const PLACES = ['南京市玄武区中山路', '深圳市宝安区福永街道', '北京市朝阳区望京街道', '成都市武侯区红牌楼街道', '杭州市西湖区转塘街道'];
@@ -36,34 +35,6 @@ function post(agent: http.Agent, port: number, path: string, body: string): Prom
     req.on('error', reject);
     req.end(body);
   });
-}
-
-/** CPU time (user + system, ms) a process has used so far, from /proc; null where there is none (not Linux). */
-function cpuMsOf(pid: number): number | null {
-  try {
-    // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (100 per second).
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return null;
-  }
-}
-
-/** The Postgres backends serving one database on this host (their command line names it), null if none is visible. */
-function pgBackendCpuMs(database: string): number | null {
-  let total: number | null = null;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    let cmd: string;
-    try {
-      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    } catch {
-      continue;
-    }
-    if (!cmd.startsWith('postgres: ') || !cmd.includes(` ${database} `)) continue;
-    const ms = cpuMsOf(Number(pid));
-    if (ms !== null) total = (total ?? 0) + ms;
-  }
-  return total;
 }
 
 export interface WechatBenchResult {
