@@ -73,7 +73,7 @@ export function scanSubmission(submission: Submission, rules: RuleSet = DEFAULT_
   const negationWindow = rules.validity.negation.window;
   const raw = rules.matcher.scan(text);
   const negationEnds: number[] = [];
-  for (const h of raw) if (rules.refs[h.term][0].group.kind === 'negation') negationEnds.push(h.end);
+  for (const h of raw) if (rules.refs[h.term][0].group.kind === 'negation' && !askedNotDenied(text, h.start)) negationEnds.push(h.end);
 
   const hits: ScanHit[] = [];
   for (const h of raw) {
@@ -88,6 +88,11 @@ export function scanSubmission(submission: Submission, rules: RuleSet = DEFAULT_
   const scan: SubmissionScan = { text, bodyStart: head.length, hits, hadMarkup: body.hadMarkup, hadScript: body.hadScript };
   cache.set(submission, { rules, scan });
   return scan;
+}
+
+/** 是不是 / 是否 ask, they do not deny: 是不是水源被污染了 suspects the water source. */
+function askedNotDenied(text: string, start: number): boolean {
+  return text.startsWith('不是', start) && text[start - 1] === '是';
 }
 
 const isLatinAlnum = (code: number) => (code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);

@@ -44,6 +44,12 @@ describe('validate: accepted', () => {
     expect(validate(inputOf('A chemical plant next to our village releases a terrible odour every night.')).status).toBe('accepted');
   });
 
+  it('reads 是不是 as a question, not a denial of what follows', () => {
+    const terms = (text: string) => validate(inputOf(text)).reasons.flatMap((r) => (r.rule === 'environmental_terms' ? (r.terms ?? []) : []));
+    expect(terms('我家自来水有异味，是不是水源被污染了')).toContain('水源');
+    expect(terms('这不是水源的问题')).not.toContain('水源');
+  });
+
   it('reads an English term as a word or an inflection of it, never inside another word', () => {
     const terms = (text: string) => validate(inputOf(text)).reasons.flatMap((r) => (r.rule === 'environmental_terms' ? (r.terms ?? []) : []));
     expect(terms('Our research this season was called off; see you at the courtesy desk.')).toEqual([]);
