@@ -10,7 +10,7 @@ const WeightedTerms = z.record(z.string().min(1), z.number().positive());
 const TermList = z.array(z.string().min(1));
 const Version = z.string().min(1);
 
-export const OUT_OF_SCOPE_TOPICS = ['labour', 'traffic', 'property', 'neighbour', 'consumer', 'other_gov'] as const;
+export const OUT_OF_SCOPE_TOPICS = ['labour', 'traffic', 'property', 'neighbour', 'consumer', 'discipline', 'other_gov'] as const;
 export type OutOfScopeTopic = (typeof OUT_OF_SCOPE_TOPICS)[number];
 const Topic = z.enum(OUT_OF_SCOPE_TOPICS);
 

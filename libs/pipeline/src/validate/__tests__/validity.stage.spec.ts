@@ -58,6 +58,10 @@ describe('validate: accepted', () => {
     expect(terms('烟囱冒黑烟，还有5g基站的辐射')).toEqual(expect.arrayContaining(['烟囱']));
   });
 
+  it('keeps a pollution complaint that also accuses officials: the pollution is the bureau’s matter', () => {
+    expect(validate(inputOf('化工厂天天偷排废水，河水发黑发臭，环保局有人收了好处不管')).status).toBe('accepted');
+  });
+
   it('keeps a long text the tables do not know for an officer instead of refusing it', () => {
     const d = validate(inputOf('我们村口那个新来的单位天天不知道在干什么，大家都很担心，请派人来看看'));
     expect(d.status).toBe('accepted');
@@ -73,6 +77,7 @@ describe('validate: out of scope', () => {
     ['对门邻居把鞋柜杂物堆在楼道，说了还骂人', 'neighbour', '调解'],
     ['在商场买的羽绒服跑绒，商家拒绝退货', 'consumer', '市场监督'],
     ['孩子的户口迁移手续一直办不下来', 'other_gov', '12345'],
+    ['我要举报环保局某某科长收受贿赂', 'discipline', '纪检监察'],
   ];
   it.each(cases)('%s → %s with a referral', (text, topic, department) => {
     const d = validate(inputOf(text));
