@@ -129,18 +129,16 @@ async function readPage(file: string, maxBytes: number): Promise<unknown[]> {
   } catch (err) {
     throw new Error(`not JSON: ${(err as Error).message}`);
   }
-  const b = body as { ok?: unknown; result?: unknown; update_id?: unknown };
+  const notUpdates = 'neither a getUpdates response ({"ok":true,"result":[…]}), an array of updates, one update ({"update_id":…}) nor one message';
   // A bare array of updates (a capture saved without the envelope) is read too, and so is one update on
   // its own: what a webhook receives, and how libraries keep their fixtures.
   if (Array.isArray(body)) return body;
-  if (typeof body === 'object' && body !== null && typeof b.update_id === 'number' && !('result' in b)) return [body];
+  if (typeof body !== 'object' || body === null) throw new Error(notUpdates);
+  const b = body as { ok?: unknown; result?: unknown; update_id?: unknown; message_id?: unknown; chat?: unknown };
+  if (typeof b.update_id === 'number' && !('result' in b)) return [body];
   // A bare Message (saved from a handler rather than from the update) is read as the update that carried it.
-  if (typeof body === 'object' && body !== null && typeof (b as { message_id?: unknown }).message_id === 'number' && typeof (b as { chat?: unknown }).chat === 'object') {
-    return [{ message: body }];
-  }
-  if (typeof body === 'object' && body !== null && b.ok === false) throw new Error(`a failed getUpdates answer (ok=false)`);
-  if (typeof body !== 'object' || body === null || b.ok !== true || !Array.isArray(b.result)) {
-    throw new Error('neither a getUpdates response ({"ok":true,"result":[…]}), an array of updates, one update ({"update_id":…}) nor one message');
-  }
+  if (typeof b.message_id === 'number' && typeof b.chat === 'object') return [{ message: body }];
+  if (b.ok === false) throw new Error('a failed getUpdates answer (ok=false)');
+  if (b.ok !== true || !Array.isArray(b.result)) throw new Error(notUpdates);
   return b.result;
 }
