@@ -3,6 +3,7 @@ import { basinOf, basinTableVersion } from './basin';
 import { type BoundaryIndex, getBoundaryIndex } from './boundary.index';
 import { currentCodeOf } from './division-codes';
 import { type Division, type DivisionIndex, getDivisionIndex } from './division-index';
+import { withChinesePlaceNames } from './latin-places';
 import { type Mention, type MentionField, scanMentions } from './mention.scanner';
 import { normalizeText } from './name.util';
 
@@ -52,7 +53,7 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
   const mentions: Mention[] = [];
   for (const field of FIELD_ORDER) {
     const t = texts[field];
-    if (t && t.trim()) mentions.push(...scanMentions(normalizeText(t), field, index));
+    if (t && t.trim()) mentions.push(...scanMentions(normalizeText(withChinesePlaceNames(t, index)), field, index));
   }
 
   // Provinces and cities the text names (a span may read as both: 吉林).

@@ -48,6 +48,8 @@ export interface CaseFeatures {
    * (西湖区: Hangzhou's or Nanchang's). A report from any other county is another incident.
    */
   divisionCandidates?: string[];
+  /** Every member's text is mostly in Latin script: whatever polluter or place they name went unread. */
+  unreadNames?: boolean;
   firstAt: number;
   lastAt: number;
   members: number;
@@ -122,6 +124,7 @@ export function mergeCaseFeatures(caseFeatures: CaseFeatures | null, side: Match
     problemGroups: addCapped(c.problemGroups, [...problemGroups(side.problemTerms)].sort(), CASE_FEATURE_CAPS.problemGroups),
     signatures: keptSignatures,
     ...caseCandidates(refined === 'conflict' ? c.divisionCode : refined, c.divisionCandidates, side),
+    ...(side.unreadNames && (!caseFeatures || caseFeatures.unreadNames) ? { unreadNames: true } : {}),
     firstAt: Math.min(c.firstAt, side.at),
     lastAt: Math.max(c.lastAt, side.at),
     members: c.members + 1,

@@ -68,6 +68,8 @@ export interface CaseChoice<Id = string> {
 
 /** Same division code and category, a shared problem group, inside the window, and nothing that differs. */
 function soleCaseCompatible(sub: MatchSide, c: CaseFeatures, result: MatchResult, config: MatchConfig): boolean {
+  // A case whose reports were all in Latin script may name another polluter or street than this one.
+  if (c.unreadNames) return false;
   const p = result.parts;
   if (!p.category || p.division !== 'same' || p.problem === null || p.problem === 0 || p.days > config.windowDays) return false;
   if (p.entity === 'different') return false;
@@ -126,7 +128,8 @@ export function chooseCase<Id>(sub: MatchSide, candidates: readonly CaseCandidat
     const auto = result.decision === 'auto';
     if (!best || (auto !== (best.result.decision === 'auto') ? auto : result.score > best.result.score)) best = scored;
   }
-  if (config.soleCase && sole.length === 1 && (!best || best.result.decision !== 'auto')) {
+  // A report whose names are unread (Latin script) is not nameless: it may name another polluter or street.
+  if (config.soleCase && !sub.unreadNames && sole.length === 1 && (!best || best.result.decision !== 'auto')) {
     const only = sole[0];
     return {
       caseId: only.caseId,

@@ -41,6 +41,11 @@ export interface IncidentFeatures {
   townships: string[];
   /** Problem words found (黑烟, 异味, 噪音, …), sorted. */
   problemTerms: string[];
+  /**
+   * The text is mostly in Latin script: the polluter and place names, read in Chinese only, may be there
+   * unread, so the absence of a name says nothing.
+   */
+  unreadNames?: boolean;
 }
 
 /** One side of a comparison: features plus what blocks and windows need. */

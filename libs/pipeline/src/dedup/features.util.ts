@@ -365,5 +365,18 @@ export function extractIncidentFeatures(source: IncidentSource): IncidentFeature
     places,
     townships,
     problemTerms: findProblemTerms(`${foldedTitle}${BOUNDARY}${foldedText}`),
+    ...(mostlyLatin(`${title}${text}`) ? { unreadNames: true } : {}),
   };
+}
+
+/** More Latin letters than twice the Chinese characters (and a sentence's worth of them). */
+function mostlyLatin(text: string): boolean {
+  let latin = 0;
+  let han = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) latin++;
+    else if (c >= 0x4e00 && c <= 0x9fff) han++;
+  }
+  return latin >= 20 && latin > han * 2;
 }

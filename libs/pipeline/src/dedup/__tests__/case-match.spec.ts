@@ -213,6 +213,20 @@ describe('chooseCase: the only case of a problem in a division', () => {
   it('opens a new case when nothing is compatible', () => {
     expect(chooseCase(dumping('有人偷倒生活垃圾'), [])).toMatchObject({ caseId: null, decision: 'none' });
   });
+
+  it('does not take a report in Latin script, or a case of such reports, for an unnamed one', () => {
+    const english = dumping('A bar on Renmin Road plays loud music and someone dumps rubbish behind it every night.', { at: T0 + DAY });
+    expect(english.unreadNames).toBe(true);
+    expect(dumping('东南镇滨河路有人乱倒垃圾').unreadNames).toBeUndefined();
+    const c = caseOf(dumping('东南镇滨河路有人乱倒垃圾，河道都快堵了'));
+    expect(chooseCase(english, [{ caseId: 'a', features: c }]).decision).not.toBe('auto');
+
+    const englishCase = caseOf(dumping('Trucks dump construction waste by the river on Jianshe Road every night.'));
+    expect(englishCase.unreadNames).toBe(true);
+    expect(chooseCase(dumping('就是这个位置，经常有人偷倒生活垃圾', { at: T0 + 2 * DAY }), [{ caseId: 'a', features: englishCase }]).decision).not.toBe('auto');
+    // A Chinese report joining it makes its names read.
+    expect(mergeCaseFeatures(englishCase, dumping('建设路河边有渣土车偷倒建筑垃圾', { at: T0 + DAY })).unreadNames).toBeUndefined();
+  });
 });
 
 describe('candidate keys for case matching', () => {

@@ -1,0 +1,34 @@
+import { parseSubmission } from '@huiliu/contracts';
+import { getDivisionIndex } from '../division-index';
+import { withChinesePlaceNames } from '../latin-places';
+import { locate } from '../locate';
+
+const index = getDivisionIndex();
+const locateText = (text: string) => locate({ submission: parseSubmission({ schemaVersion: 1, channelType: 'email', ref: 'E-1', text }), channelHomeDivision: null });
+
+describe('place names in pinyin', () => {
+  it('rewrites a name with its level word, and a bare province or city name, as the Chinese names', () => {
+    expect(withChinesePlaceNames('near Jianshe Road, Nanshan District, Shenzhen, every night', index)).toBe('near Jianshe Road, 南山区, 深圳市, every night');
+    expect(withChinesePlaceNames('Pudong New Area, Shanghai', index)).toBe('浦东新区, 上海市');
+    expect(withChinesePlaceNames('Changsha County, Hunan Province', index)).toBe('长沙县, 湖南省');
+    expect(withChinesePlaceNames("Xi'an City and Inner Mongolia", index)).toBe('西安市 and 内蒙古自治区');
+    // Two capitalised words that are not one name: each read on its own.
+    expect(withChinesePlaceNames('Shenzhen Bay', index)).toBe('深圳市 Bay');
+  });
+
+  it('leaves spellings shared by two Chinese names, county names without a level word, and ordinary words alone', () => {
+    // 山西 and 陕西 are both Shanxi without tones (Shaanxi is the conventional spelling of the second).
+    expect(withChinesePlaceNames('a mill in Shanxi Province', index)).toBe('a mill in Shanxi Province');
+    expect(withChinesePlaceNames('a mill in Shaanxi', index)).toBe('a mill in 陕西省');
+    // 朝阳区 and 潮阳区.
+    expect(withChinesePlaceNames('Chaoyang District', index)).toBe('Chaoyang District');
+    expect(withChinesePlaceNames('Dear Sir, the Trucks arrive at Nanshan every night', index)).toBe('Dear Sir, the Trucks arrive at Nanshan every night');
+    expect(withChinesePlaceNames('没有拼音的文字', index)).toBe('没有拼音的文字');
+  });
+
+  it('lets the locate stage place an English complaint by its county and city', () => {
+    expect(locateText('Trucks dump construction waste near Jianshe Road, Nanshan District, Shenzhen.')).toMatchObject({ code: '440305', level: 'county' });
+    expect(locateText('A bar on Renmin Road, Gulou District, Nanjing plays loud music after midnight.')).toMatchObject({ code: '320106', level: 'county' });
+    expect(locateText('A chemical plant in Pudong New Area releases a strong smell.')).toMatchObject({ code: '310115', level: 'county' });
+  });
+});
