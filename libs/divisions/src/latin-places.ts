@@ -96,6 +96,10 @@ const PLACE = new RegExp(
   'g',
 );
 
+/** Words that make the capitalised name before them a street's (directions, then the street word). */
+const STREET_WORD = /^(East|West|North|South|Middle|Central|Road|Street|Avenue|Boulevard|Lane|Alley|Lu|Jie|Dajie|Xiang|Hutong)$/;
+const STREET_AFTER = /^ (?:(?:East|West|North|South|Middle|Central) )?(?:Road|Street|Avenue|Boulevard|Lane|Alley|Lu|Jie|Dajie|Xiang|Hutong)\b/;
+
 function only(set: Set<string> | undefined): string | null {
   return set && set.size === 1 ? [...set][0] : null;
 }
@@ -113,7 +117,9 @@ function resolve(places: LatinPlaces, name: string, levelWord: string | undefine
 export function withChinesePlaceNames(text: string, index: DivisionIndex): string {
   if (!/[A-Z][a-z]{2}/.test(text)) return text;
   const places = latinPlacesOf(index);
-  return text.replace(PLACE, (whole: string, name: string, levelWord: string | undefined) => {
+  return text.replace(PLACE, (whole: string, name: string, levelWord: string | undefined, offset: number) => {
+    // Nanjing Road, Beijing West Road: a street named after a city, not the city.
+    if (!levelWord && (STREET_AFTER.test(text.slice(offset + whole.length)) || STREET_WORD.test(name.split(' ')[1] ?? ''))) return whole;
     const hit = resolve(places, name, levelWord);
     if (hit) return hit;
     // Two capitalised words that are not one name: each on its own ("Shenzhen Nanshan District", "Shenzhen Bay").

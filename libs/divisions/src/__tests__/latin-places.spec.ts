@@ -24,6 +24,9 @@ describe('place names in pinyin', () => {
     expect(withChinesePlaceNames('Chaoyang District', index)).toBe('Chaoyang District');
     expect(withChinesePlaceNames('Dear Sir, the Trucks arrive at Nanshan every night', index)).toBe('Dear Sir, the Trucks arrive at Nanshan every night');
     expect(withChinesePlaceNames('没有拼音的文字', index)).toBe('没有拼音的文字');
+    // Streets named after cities.
+    expect(withChinesePlaceNames('A restaurant on Nanjing Road, Shanghai', index)).toBe('A restaurant on Nanjing Road, 上海市');
+    expect(withChinesePlaceNames('a shop on Beijing West Road', index)).toBe('a shop on Beijing West Road');
   });
 
   it('lets the locate stage place an English complaint by its county and city', () => {
