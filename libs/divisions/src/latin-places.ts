@@ -35,10 +35,10 @@ const CONVENTIONAL: Record<string, string> = {
 };
 
 interface LatinPlaces {
-  /** `<pinyin>|<level>` → Chinese names (a set: homophones make it ambiguous). */
-  leveled: Map<string, Set<string>>;
-  /** `<pinyin>` → Chinese names of provinces and prefecture-level cities. */
-  bare: Map<string, Set<string>>;
+  /** `<pinyin>|<level>` → the divisions so spelled (homophones and homonyms make several). */
+  leveled: Map<string, Division[]>;
+  /** `<pinyin>` → provinces and prefecture-level cities so spelled. */
+  bare: Map<string, Division[]>;
 }
 
 const built = new WeakMap<DivisionIndex, LatinPlaces>();
@@ -47,10 +47,10 @@ function key(hanzi: string): string {
   return pinyin(hanzi, { toneType: 'none', type: 'array', v: true }).join('').toLowerCase();
 }
 
-function add(map: Map<string, Set<string>>, k: string, name: string): void {
-  let set = map.get(k);
-  if (!set) map.set(k, (set = new Set()));
-  set.add(name);
+function add(map: Map<string, Division[]>, k: string, d: Division): void {
+  let list = map.get(k);
+  if (!list) map.set(k, (list = []));
+  if (!list.includes(d)) list.push(d);
 }
 
 function levelOf(d: Division): Level | null {
@@ -80,8 +80,8 @@ function latinPlacesOf(index: DivisionIndex): LatinPlaces {
     if (!level) continue;
     for (const stem of stemsOf(d)) {
       const k = key(stem);
-      add(places.leveled, `${k}|${level}`, d.name);
-      if (d.kind === 'province' || d.kind === 'city') add(places.bare, k, d.name);
+      add(places.leveled, `${k}|${level}`, d);
+      if (d.kind === 'province' || d.kind === 'city') add(places.bare, k, d);
     }
   }
   built.set(index, places);
@@ -100,33 +100,64 @@ const PLACE = new RegExp(
 const STREET_WORD = /^(East|West|North|South|Middle|Central|Road|Street|Avenue|Boulevard|Lane|Alley|Lu|Jie|Dajie|Xiang|Hutong)$/;
 const STREET_AFTER = /^ (?:(?:East|West|North|South|Middle|Central) )?(?:Road|Street|Avenue|Boulevard|Lane|Alley|Lu|Jie|Dajie|Xiang|Hutong)\b/;
 
-function only(set: Set<string> | undefined): string | null {
-  return set && set.size === 1 ? [...set][0] : null;
+/**
+ * The one Chinese name the divisions so spelled share; or, when they are different names (homophones: 朝阳区
+ * and 潮阳区, 苏州 and 宿州), the one left inside a province or city the text also names. Null otherwise.
+ */
+function nameOf(divisions: Division[] | undefined, context: readonly string[]): string | null {
+  if (!divisions?.length) return null;
+  const names = new Set(divisions.map((d) => d.name));
+  if (names.size === 1) return divisions[0].name;
+  const inside = new Set(divisions.filter((d) => context.some((code) => d.code.startsWith(code) && d.code !== code.padEnd(6, '0'))).map((d) => d.name));
+  return inside.size === 1 ? [...inside][0] : null;
 }
 
-function resolve(places: LatinPlaces, name: string, levelWord: string | undefined): string | null {
+function lookup(places: LatinPlaces, name: string, levelWord: string | undefined): Division[] | undefined {
+  const k = name.toLowerCase().replace(/['’\- ]/g, '');
+  if (!levelWord) return places.bare.get(k);
+  const level = LEVEL_WORDS.find(([re]) => re.test(levelWord))?.[1];
+  return level ? places.leveled.get(`${k}|${level}`) : undefined;
+}
+
+function resolve(places: LatinPlaces, name: string, levelWord: string | undefined, context: readonly string[]): string | null {
   const conventional = CONVENTIONAL[name.toLowerCase()];
   if (conventional && (!levelWord || /province|region/i.test(levelWord))) return conventional;
-  const k = name.toLowerCase().replace(/['’\- ]/g, '');
-  if (!levelWord) return only(places.bare.get(k));
-  const level = LEVEL_WORDS.find(([re]) => re.test(levelWord))?.[1];
-  return level ? only(places.leveled.get(`${k}|${level}`)) : null;
+  return nameOf(lookup(places, name, levelWord), context);
+}
+
+/** Nanjing Road, Beijing West Road: a street named after a city, not the city. */
+function namesStreet(text: string, whole: string, name: string, levelWord: string | undefined, offset: number): boolean {
+  return !levelWord && (STREET_AFTER.test(text.slice(offset + whole.length)) || STREET_WORD.test(name.split(' ')[1] ?? ''));
+}
+
+/** Code prefixes (province xx, city xxxx) of the provinces and cities the text names unambiguously. */
+function contextOf(text: string, places: LatinPlaces, index: DivisionIndex): string[] {
+  const codes: string[] = [];
+  for (const m of text.matchAll(PLACE)) {
+    if (namesStreet(text, m[0], m[1], m[2], m.index!)) continue;
+    for (const [name, levelWord] of [[m[1], m[2]] as const, ...m[1].split(' ').map((w) => [w, undefined] as const)]) {
+      const hit = resolve(places, name, levelWord, []);
+      const d = hit ? index.names.get(hit)?.find((e) => e.form === 'full' && (e.division.kind === 'province' || e.division.kind === 'city'))?.division : undefined;
+      if (d) codes.push(d.kind === 'province' ? d.code.slice(0, 2) : d.code.slice(0, 4));
+    }
+  }
+  return codes;
 }
 
 /** The text with the pinyin place names it gives replaced by their Chinese names; unchanged without any. */
 export function withChinesePlaceNames(text: string, index: DivisionIndex): string {
   if (!/[A-Z][a-z]{2}/.test(text)) return text;
   const places = latinPlacesOf(index);
+  const context = contextOf(text, places, index);
   return text.replace(PLACE, (whole: string, name: string, levelWord: string | undefined, offset: number) => {
-    // Nanjing Road, Beijing West Road: a street named after a city, not the city.
-    if (!levelWord && (STREET_AFTER.test(text.slice(offset + whole.length)) || STREET_WORD.test(name.split(' ')[1] ?? ''))) return whole;
-    const hit = resolve(places, name, levelWord);
+    if (namesStreet(text, whole, name, levelWord, offset)) return whole;
+    const hit = resolve(places, name, levelWord, context);
     if (hit) return hit;
     // Two capitalised words that are not one name: each on its own ("Shenzhen Nanshan District", "Shenzhen Bay").
     const words = name.split(' ');
     if (words.length !== 2) return whole;
-    const first = resolve(places, words[0], undefined) ?? words[0];
-    const second = resolve(places, words[1], levelWord) ?? (levelWord ? `${words[1]} ${levelWord}` : words[1]);
+    const first = resolve(places, words[0], undefined, context) ?? words[0];
+    const second = resolve(places, words[1], levelWord, context) ?? (levelWord ? `${words[1]} ${levelWord}` : words[1]);
     return `${first} ${second}`;
   });
 }

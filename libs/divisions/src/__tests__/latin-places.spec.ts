@@ -20,8 +20,11 @@ describe('place names in pinyin', () => {
     // 山西 and 陕西 are both Shanxi without tones (Shaanxi is the conventional spelling of the second).
     expect(withChinesePlaceNames('a mill in Shanxi Province', index)).toBe('a mill in Shanxi Province');
     expect(withChinesePlaceNames('a mill in Shaanxi', index)).toBe('a mill in 陕西省');
-    // 朝阳区 and 潮阳区.
+    // 朝阳区 and 潮阳区, 苏州 and 宿州: unless a province or city the text names keeps only one.
     expect(withChinesePlaceNames('Chaoyang District', index)).toBe('Chaoyang District');
+    expect(withChinesePlaceNames('Chaoyang District, Beijing', index)).toBe('朝阳区, 北京市');
+    expect(withChinesePlaceNames('a dye works in Suzhou', index)).toBe('a dye works in Suzhou');
+    expect(withChinesePlaceNames('a dye works in Suzhou, Jiangsu Province', index)).toBe('a dye works in 苏州市, 江苏省');
     expect(withChinesePlaceNames('Dear Sir, the Trucks arrive at Nanshan every night', index)).toBe('Dear Sir, the Trucks arrive at Nanshan every night');
     expect(withChinesePlaceNames('没有拼音的文字', index)).toBe('没有拼音的文字');
     // Streets named after cities.
@@ -33,5 +36,6 @@ describe('place names in pinyin', () => {
     expect(locateText('Trucks dump construction waste near Jianshe Road, Nanshan District, Shenzhen.')).toMatchObject({ code: '440305', level: 'county' });
     expect(locateText('A bar on Renmin Road, Gulou District, Nanjing plays loud music after midnight.')).toMatchObject({ code: '320106', level: 'county' });
     expect(locateText('A chemical plant in Pudong New Area releases a strong smell.')).toMatchObject({ code: '310115', level: 'county' });
+    expect(locateText('Loud construction noise at 2am in Chaoyang District, Beijing.')).toMatchObject({ code: '110105', level: 'county' });
   });
 });
