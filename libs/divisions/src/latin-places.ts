@@ -9,8 +9,9 @@ import { cityShortForms, countyShortForms, provinceShortForms } from './name.uti
  *
  * A name followed by its level word (District, County, City, Province, New Area, Banner) may be any division
  * of that level; a bare name only a province or a prefecture-level city (county names in pinyin are too often
- * ordinary words or people's names). A spelling shared by two different Chinese names (山西 and 陕西 are both
- * Shanxi without tones) is left as it is: a wrong place is worse than none.
+ * ordinary words or people's names). A spelling shared by two different Chinese names (朝阳区 and 潮阳区) is
+ * read only when a province or city the text also names keeps one of them, and left as it is otherwise (山西
+ * and 陕西 are both Shanxi without tones): a wrong place is worse than none.
  */
 
 type Level = 'district' | 'county' | 'city' | 'province' | 'newarea' | 'banner';
