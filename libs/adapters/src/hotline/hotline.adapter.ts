@@ -134,10 +134,10 @@ export class TabularChannelAdapter implements ChannelAdapter {
   constructor(readonly type: TabularChannelType) {}
 
   async *readFiles(paths: string[], ctx: FileIngestContext): AsyncIterable<AdapterRecord> {
-    void ctx;
     for (const path of paths) {
-      const rows = readMappedRows(path, { channelType: this.type, settings: parseTabularSettings({}), fileRef: basename(path) });
       try {
+        // The channel's own column profiles and encoding, as its imports read them.
+        const rows = readMappedRows(path, { channelType: this.type, settings: parseTabularSettings(ctx.channel?.settings ?? {}), fileRef: basename(path) });
         for await (const row of rows) {
           const raw = Buffer.from(JSON.stringify({ file: basename(path), row: row.row, line: row.line, offset: row.byteOffset, length: row.byteLength }));
           yield { ok: true, submission: row.submission, raw, attachments: [] };

@@ -206,3 +206,20 @@ describe('record ids', () => {
     expect(readRef('  ')).toMatchObject({ text: null, usable: false });
   });
 });
+
+describe('HotlineAdapter.readFiles', () => {
+  it('reads a file with the channel’s own column profile, and refuses it with a reason without one', async () => {
+    const { HotlineAdapter } = await import('../hotline.adapter');
+    const path = join(dir, 'county-export.csv');
+    writeFileSync(path, '编号,内容,地点,时间\nQX-001,化工厂夜里偷排废水，河水发黑,宝安区福永街道凤凰路,2024-09-02 10:00\n');
+    const read = async (settings: Record<string, unknown>) => {
+      const out = [];
+      for await (const r of new HotlineAdapter().readFiles([path], { maxRecordBytes: 1 << 20, maxAttachmentBytes: 1 << 20, channel: { id: 'c', name: 'county', settings } })) out.push(r);
+      return out;
+    };
+    expect(await read({})).toEqual([expect.objectContaining({ ok: false, reason: 'header_not_found' })]);
+    const profile = { id: 'county-export', name: '县局导出', channelType: 'hotline', columns: { ref: ['编号'], text: ['内容'], address: ['地点'], submittedAt: ['时间'] }, required: ['ref', 'text'] };
+    const [rec] = await read({ profiles: [profile] });
+    expect(rec).toMatchObject({ ok: true, submission: expect.objectContaining({ ref: 'QX-001', text: '化工厂夜里偷排废水，河水发黑' }) });
+  });
+});
