@@ -143,19 +143,22 @@ export async function startGatewayProcess(env: BenchEnv): Promise<{ gateway: App
   return { gateway, port };
 }
 
-/** CPU time (user + system, ms) a process has used so far, from /proc; null where there is none (not Linux). */
-export function cpuMsOf(pid: number): number | null {
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc; with `reaped`, also that of the children
+ * it has waited for. Null where there is none (not Linux).
+ */
+export function cpuMsOf(pid: number, reaped = false): number | null {
   try {
-    // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (100 per second).
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+    // Fields after the command name: utime, stime, cutime, cstime are the 12th to 15th, in clock ticks (100 per second).
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12]) + (reaped ? Number(f[13]) + Number(f[14]) : 0)) * 10;
   } catch {
     return null;
   }
 }
 
-/** The Postgres backends serving one database on this host (their command line names it), null if none is visible. */
-export function pgBackendCpuMs(database: string): number | null {
+/** The CPU of every process whose command line `pick` takes ('reaped': with its waited-for children); null if none. */
+function sumCpuMs(pick: (cmd: string) => false | 'self' | 'reaped'): number | null {
   let total: number | null = null;
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     let cmd: string;
@@ -164,11 +167,17 @@ export function pgBackendCpuMs(database: string): number | null {
     } catch {
       continue;
     }
-    if (!cmd.startsWith('postgres: ') || !cmd.includes(` ${database} `)) continue;
-    const ms = cpuMsOf(Number(pid));
+    const how = pick(cmd);
+    if (!how) continue;
+    const ms = cpuMsOf(Number(pid), how === 'reaped');
     if (ms !== null) total = (total ?? 0) + ms;
   }
   return total;
+}
+
+/** The Postgres backends serving one database on this host (their command line names it), null if none is visible. */
+export function pgBackendCpuMs(database: string): number | null {
+  return sumCpuMs((cmd) => cmd.startsWith('postgres: ') && cmd.includes(` ${database} `) && 'self');
 }
 
 /**
@@ -178,22 +187,5 @@ export function pgBackendCpuMs(database: string): number | null {
  * Null when neither is visible on this host.
  */
 export function servicesCpuMs(): number | null {
-  let total: number | null = null;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    let cmd: string;
-    let stat: string;
-    try {
-      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    const postmaster = /\/bin\/postgres\0/.test(cmd);
-    if (!postmaster && !cmd.startsWith('postgres: ') && !cmd.startsWith('redis-server')) continue;
-    // utime, stime, then the children's cutime and cstime (clock ticks, 100 per second).
-    const f = stat.split(') ')[1].split(' ');
-    total = (total ?? 0) + (Number(f[11]) + Number(f[12]) + (postmaster ? Number(f[13]) + Number(f[14]) : 0)) * 10;
-  }
-  return total;
+  return sumCpuMs((cmd) => (/\/bin\/postgres\0/.test(cmd) ? 'reaped' : (cmd.startsWith('postgres: ') || cmd.startsWith('redis-server')) && 'self'));
 }
-
