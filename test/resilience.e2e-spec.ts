@@ -102,7 +102,8 @@ describe('nothing is lost when Redis, the worker or Postgres fail', () => {
     try {
       const ok = await postJson(`${gw2.url}/v1/submissions`, webForm({ client_token: 'pg-up-1' }));
       expect(ok.status).toBe(202);
-      const before = await queue.count();
+      // The job is added just after the 202 (the row is what must be durable first): wait for it.
+      const before = await waitFor(async () => ((await queue.count()) === 1 ? 1 : undefined), { what: 'the first job to be queued' });
       proxy.cut();
       const res = await postJson(`${gw2.url}/v1/submissions`, webForm({ client_token: 'pg-down-1' }));
       expect(res.status).toBe(503);
