@@ -46,6 +46,8 @@ export interface DivisionIndex {
   names: Map<string, NameEntry[]>;
   /** Township names → townships. */
   townships: Map<string, Division[]>;
+  /** Township names without 镇/乡/街道 (秣陵, 陈埭) → townships: read only right after their own county's name. */
+  townshipShort: Map<string, Division[]>;
   /** Townships by county. */
   townshipsOf: Map<string, Division[]>;
   /** Counties by full name (homonyms: 朝阳区, 鼓楼区 …). */
@@ -63,6 +65,8 @@ function isPseudoCity(name: string): boolean {
   return /^(市辖区|县|省直辖县级行政区划|自治区直辖县级行政区划)$/.test(name);
 }
 
+const TOWNSHIP_SUFFIX = /(街道办事处|街道|民族乡|镇|乡|苏木)$/;
+
 export function isZoneCode(code: string): boolean {
   return /^\d{4}7\d$/.test(code);
 }
@@ -71,6 +75,7 @@ export function buildDivisionIndex(raw: RawDivisionData, tables: DivisionTables)
   const byCode = new Map<string, Division>();
   const names = new Map<string, NameEntry[]>();
   const townships = new Map<string, Division[]>();
+  const townshipShort = new Map<string, Division[]>();
   const townshipsOf = new Map<string, Division[]>();
   const countiesByName = new Map<string, Division[]>();
   const ignoreShort = new Set(tables.aliases.ignoreShortForms);
@@ -153,6 +158,12 @@ export function buildDivisionIndex(raw: RawDivisionData, tables: DivisionTables)
     const list = townships.get(s.name) ?? [];
     list.push(d);
     townships.set(s.name, list);
+    const short = TOWNSHIP_SUFFIX.exec(s.name) ? s.name.replace(TOWNSHIP_SUFFIX, '') : '';
+    if (short.length >= 2) {
+      const shorts = townshipShort.get(short) ?? [];
+      shorts.push(d);
+      townshipShort.set(short, shorts);
+    }
     const of = townshipsOf.get(owner) ?? [];
     of.push(d);
     townshipsOf.set(owner, of);
@@ -162,11 +173,20 @@ export function buildDivisionIndex(raw: RawDivisionData, tables: DivisionTables)
   for (const [oldCode, entry] of Object.entries(tables.renamed.codes)) {
     if (!byCode.has(oldCode) && byCode.has(entry.code)) retired.set(oldCode, entry.code);
   }
+  // A retired county's name (塘沽区, 闸北区) still names the county it went into: people keep using it. An
+  // alias, so it needs its city or province beside it; never a name some current division still has.
+  for (const [oldCode, code] of retired) {
+    const old = tables.renamed.codes[oldCode].name;
+    const d = byCode.get(code);
+    if (!old || d?.kind !== 'county') continue;
+    for (const n of [old, ...countyShortForms(old)]) if (!names.has(n) && !townships.has(n)) addName(n, d, 'alias');
+  }
 
   return {
     byCode,
     names,
     townships,
+    townshipShort,
     townshipsOf,
     countiesByName,
     retired,

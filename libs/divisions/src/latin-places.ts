@@ -8,8 +8,9 @@ import { cityShortForms, countyShortForms, provinceShortForms } from './name.uti
  * the same county homonyms, the same city and province clues.
  *
  * A name followed by its level word (District, County, City, Province, New Area, Banner) may be any division
- * of that level; a bare name only a province or a prefecture-level city (county names in pinyin are too often
- * ordinary words or people's names). A spelling shared by two different Chinese names (朝阳区 and 潮阳区) is
+ * of that level; a bare name a province or a prefecture-level city, or a county inside a city or province the
+ * text also names ("Haidian, Beijing"; alone, county names in pinyin are too often ordinary words or people's
+ * names). A spelling shared by two different Chinese names (朝阳区 and 潮阳区) is
  * read only when a province or city the text also names keeps one of them, and left as it is otherwise (山西
  * and 陕西 are both Shanxi without tones): a wrong place is worse than none.
  */
@@ -26,13 +27,19 @@ const LEVEL_WORDS: [RegExp, Level][] = [
 ];
 
 /** Conventional English names that are not the plain pinyin of the official one. */
-const CONVENTIONAL: Record<string, string> = {
-  'inner mongolia': '内蒙古自治区',
-  tibet: '西藏自治区',
-  shaanxi: '陕西省',
-  'hong kong': '香港特别行政区',
-  macau: '澳门特别行政区',
-  macao: '澳门特别行政区',
+const CONVENTIONAL: Record<string, { name: string; level: 'province' | 'city' }> = {
+  'inner mongolia': { name: '内蒙古自治区', level: 'province' },
+  tibet: { name: '西藏自治区', level: 'province' },
+  shaanxi: { name: '陕西省', level: 'province' },
+  'hong kong': { name: '香港特别行政区', level: 'province' },
+  macau: { name: '澳门特别行政区', level: 'province' },
+  macao: { name: '澳门特别行政区', level: 'province' },
+  lhasa: { name: '拉萨市', level: 'city' },
+  shigatse: { name: '日喀则市', level: 'city' },
+  urumqi: { name: '乌鲁木齐市', level: 'city' },
+  hohhot: { name: '呼和浩特市', level: 'city' },
+  harbin: { name: '哈尔滨市', level: 'city' },
+  kashgar: { name: '喀什地区', level: 'city' },
 };
 
 interface LatinPlaces {
@@ -40,6 +47,8 @@ interface LatinPlaces {
   leveled: Map<string, Division[]>;
   /** `<pinyin>` → provinces and prefecture-level cities so spelled. */
   bare: Map<string, Division[]>;
+  /** `<pinyin>` → counties so spelled, read bare only inside a city or province the text names. */
+  counties: Map<string, Division[]>;
 }
 
 const built = new WeakMap<DivisionIndex, LatinPlaces>();
@@ -75,7 +84,7 @@ function stemsOf(d: Division): string[] {
 function latinPlacesOf(index: DivisionIndex): LatinPlaces {
   let places = built.get(index);
   if (places) return places;
-  places = { leveled: new Map(), bare: new Map() };
+  places = { leveled: new Map(), bare: new Map(), counties: new Map() };
   for (const d of index.byCode.values()) {
     const level = levelOf(d);
     if (!level) continue;
@@ -83,6 +92,7 @@ function latinPlacesOf(index: DivisionIndex): LatinPlaces {
       const k = key(stem);
       add(places.leveled, `${k}|${level}`, d);
       if (d.kind === 'province' || d.kind === 'city') add(places.bare, k, d);
+      else add(places.counties, k, d);
     }
   }
   built.set(index, places);
@@ -122,8 +132,19 @@ function lookup(places: LatinPlaces, name: string, levelWord: string | undefined
 
 function resolve(places: LatinPlaces, name: string, levelWord: string | undefined, context: readonly string[]): string | null {
   const conventional = CONVENTIONAL[name.toLowerCase()];
-  if (conventional && (!levelWord || /province|region/i.test(levelWord))) return conventional;
+  if (conventional && (!levelWord || (conventional.level === 'city' ? /city/i : /province|region/i).test(levelWord))) return conventional.name;
   return nameOf(lookup(places, name, levelWord), context);
+}
+
+/**
+ * A bare county name ("Haidian, Beijing", "Futian, Shenzhen"): only inside a city or province the text names,
+ * and only when one county there is so spelled.
+ */
+function countyInside(places: LatinPlaces, name: string, context: readonly string[]): string | null {
+  if (!context.length) return null;
+  const divisions = places.counties.get(name.toLowerCase().replace(/['’\- ]/g, ''));
+  const inside = new Set((divisions ?? []).filter((d) => context.some((code) => d.code.startsWith(code))).map((d) => d.name));
+  return inside.size === 1 ? [...inside][0] : null;
 }
 
 /** Nanjing Road, Beijing West Road: a street named after a city, not the city. */
@@ -152,7 +173,7 @@ export function withChinesePlaceNames(text: string, index: DivisionIndex): strin
   const context = contextOf(text, places, index);
   return text.replace(PLACE, (whole: string, name: string, levelWord: string | undefined, offset: number) => {
     if (namesStreet(text, whole, name, levelWord, offset)) return whole;
-    const hit = resolve(places, name, levelWord, context);
+    const hit = resolve(places, name, levelWord, context) ?? (levelWord ? null : countyInside(places, name, context));
     if (hit) return hit;
     // Two capitalised words that are not one name: each on its own ("Shenzhen Nanshan District", "Shenzhen Bay").
     const words = name.split(' ');

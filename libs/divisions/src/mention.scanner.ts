@@ -24,7 +24,7 @@ const NOT_A_PLACE_AFTER = /^(路|街(?!道)|大街|大道|道|巷|弄|胡同|桥
 const MAX_TOWNSHIP_NAME = 16;
 /** Characters that may stand right before or after a place name without being part of one word with it. */
 const BOUNDARY_BEFORE = /[^\u4e00-\u9fff]|[在于住到去从往近省市县区旗州盟镇乡村及和与或是、]/;
-const BOUNDARY_AFTER = /[^\u4e00-\u9fff]|[省市县区旗州盟镇乡有的这那一某附郊境地当城本人边周各及和与或、]/;
+const BOUNDARY_AFTER = /[^\u4e00-\u9fff]|[省市县区旗州盟镇乡有的这那一某附郊境地当城本人边周各及和与或沿、]/;
 
 /**
  * A short or alias form inside a longer word (恒通化工 holds 通化, 夏天水发黑 holds 天水) is no place:

@@ -38,4 +38,15 @@ describe('place names in pinyin', () => {
     expect(locateText('A chemical plant in Pudong New Area releases a strong smell.')).toMatchObject({ code: '310115', level: 'county' });
     expect(locateText('Loud construction noise at 2am in Chaoyang District, Beijing.')).toMatchObject({ code: '110105', level: 'county' });
   });
+
+  it('reads a bare county name inside a city or province the text names, and conventional city names', () => {
+    expect(withChinesePlaceNames('our building in Haidian, Beijing', index)).toBe('our building in 海淀区, 北京市');
+    expect(withChinesePlaceNames('Futian, Shenzhen', index)).toBe('福田区, 深圳市');
+    expect(locateText('A mobile phone tower was put on the roof of our building in Haidian, Beijing.').code).toBe('110108');
+    // a county of that spelling outside the named city is not read
+    expect(withChinesePlaceNames('Haidian, Shenzhen', index)).toBe('Haidian, 深圳市');
+    expect(withChinesePlaceNames('Waste on the bank of the Lhasa River in Chengguan District', index)).toBe('Waste on the bank of the 拉萨市 River in 城关区');
+    expect(locateText('Waste on the bank of the Lhasa River in Chengguan District.').code).toBe('540102');
+  });
 });
+

@@ -114,4 +114,41 @@ describe('locate', () => {
     const air = locate(input({ location: { address: '湖北省武汉市江岸区' } }), undefined, { category: 'air' });
     expect(air.basin).toBeNull();
   });
+
+  it('reads a township that exists under one county only, when no city is named', () => {
+    const d = locate(input({ text: '来电人反映茅台镇某小酒厂将酒糟废水直排赤水河。' }));
+    expect(d).toMatchObject({ code: '520382', level: 'county' });
+    expect(d.reasons.some((r) => r.rule === 'township_unique')).toBe(true);
+    // a township name many counties share names none of them
+    expect(locate(input({ text: '城关镇有个砖厂冒黑烟' })).code).toBeNull();
+    // a province the text names must agree with the township's
+    expect(locate(input({ text: '浙江那边茅台镇的酒厂排废水' })).code).toBe('330000');
+  });
+
+  it('confirms a bare county short form by one of its townships, full or written right after it', () => {
+    expect(locate(input({ text: '任丘出岸镇北头的砖窑坑里有人扔废油桶' })).code).toBe('130982');
+    expect(locate(input({ text: '晋江陈埭这边鞋材厂的边角料都倒在溪边了' })).code).toBe('350582');
+    expect(locate(input({ text: '江宁秣陵那家涂装厂又喷漆了' })).code).toBe('320115');
+    // a township of another county after it confirms nothing
+    expect(locate(input({ text: '晋江秣陵那家涂装厂又喷漆了' })).code).toBeNull();
+  });
+
+  it('confirms a county short form by its province', () => {
+    expect(locate(input({ text: '云南个旧我们村的耕地被选矿厂的废水泡了' })).code).toBe('532501');
+  });
+
+  it('reads a bare short form of three or more characters that names nothing else', () => {
+    expect(locate(input({ text: '锡林浩特北边草原上有人倒垃圾' })).code).toBe('152502');
+  });
+
+  it('reads the name of a retired district as the county it went into, beside its city', () => {
+    expect(locate(input({ text: '天津大港这边化工厂又排味了' })).code).toBe('120116');
+    expect(locate(input({ text: '上海闸北区一家饭店油烟直排' })).code).toBe('310106');
+    // without the city, an old name is no place
+    expect(locate(input({ text: '大港这边化工厂又排味了' })).code).toBeNull();
+  });
+
+  it('reads a province short form right before 沿海/沿江', () => {
+    expect(locate(input({ text: '来电人反映辽宁沿海某处有人向海中倾倒建筑垃圾' }))).toMatchObject({ code: '210000', level: 'province' });
+  });
 });

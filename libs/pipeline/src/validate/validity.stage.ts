@@ -9,6 +9,7 @@
  */
 import type { JudgingInput, Reason, Submission, ValidityDecision } from '@huiliu/contracts';
 import { scoreCategories, type CategoryEvidence } from '../classify/category-score.util';
+import { illegibleShape } from './gibberish.util';
 import { DEFAULT_RULE_SET, type RuleSet } from './rule-set.loader';
 import type { OutOfScopeTopic } from './rule-set.schema';
 import { isMeaningfulChar, scanSubmission, type ScanHit, type SubmissionScan } from './submission-scan.util';
@@ -176,6 +177,9 @@ export function validate(input: JudgingInput, rules: RuleSet = DEFAULT_RULE_SET)
 
   const rejected = rejectByRules(scan, env, rules);
   if (rejected) return rejected;
+  // After the tables, so "123" stays a test submission; keyboard mash and bare digit strings are no words.
+  const illegible = illegibleShape(scan.text.slice(scan.bodyStart));
+  if (illegible) return decision('rejected', 'illegible', [{ stage: 'validate', rule: 'illegible_shape', detail: illegible }]);
 
   const reasons: Reason[] = [];
   const topics = topicScores(scan.hits, 'scope');

@@ -32,6 +32,22 @@ describe('classify: one sentence per category', () => {
     ['商场外墙的LED大屏通宵太亮，强光直射卧室', 'other'],
     ['Black smoke pours out of the chimney of the brick factory every night', 'air'],
     ['A truck dumped construction waste on the river bank last night', 'solid_waste'],
+    ['晚上十一点以后化工厂就开始排气，一股烂白菜味', 'air'],
+    ['鞋厂的胶水味太冲了，整条街都是', 'air'],
+    ['洗车店天天往雨水口冲泥水和洗车液', 'water'],
+    ['小酒厂晚上往河里放酒糟水，河边酸臭', 'water'],
+    ['采石场洗石的泥浆水全部排进小溪，溪水变成黄汤', 'water'],
+    ["There's black, smelly water coming out of a pipe into the canal", 'water'],
+    ['金嗓子KTV天天唱到三点，楼上住户要疯了', 'noise'],
+    ['钢构厂半夜还在切钢板，刺啦刺啦的', 'noise'],
+    ['化工企业将废催化剂偷偷填埋在厂区后院', 'solid_waste'],
+    ['有人把油泥拉到荒地里倒，黑乎乎一片', 'solid_waste'],
+    ['A mobile phone tower was put on the roof of our building', 'radiation'],
+    ['加油站地下油罐渗漏，周边菜地土壤挖开有浓烈汽油味', 'soil'],
+    ['江边每天晚上都有抽砂船，河岸都掏空了', 'ecology'],
+    ['Someone is cutting down the mangroves near the coast', 'ecology'],
+    ['有人向海中倾倒建筑垃圾', 'marine'],
+    ['商场楼顶射灯每晚来回扫射，照进居民家中', 'other'],
   ];
   it.each(cases)('%s → %s', (text, expected) => {
     const d = classify(inputOf(text));

@@ -87,6 +87,15 @@ describe('validate: out of scope', () => {
     expect(d.reasons.some((r) => r.ruleTable === `validity@${version}` && (r.terms ?? []).length > 0)).toBe(true);
   });
 
+  it('sends requests that only mention an environmental word to their department', () => {
+    expect(validate(inputOf('来信人称其在某采石场做工时受伤，老板拒绝支付医疗费。'))).toMatchObject({ status: 'out_of_scope', reason: 'labour' });
+    expect(validate(inputOf('My employer, a waste recycling company, refuses to pay my overtime.'))).toMatchObject({ status: 'out_of_scope', reason: 'labour' });
+    expect(validate(inputOf('装修公司承诺使用环保材料，入住后检测甲醛严重超标，要求赔偿。'))).toMatchObject({ status: 'out_of_scope', reason: 'consumer' });
+    expect(validate(inputOf('Where should I go to extend my residence permit? My visa expires soon.'))).toMatchObject({ status: 'out_of_scope', reason: 'other_gov' });
+    expect(validate(inputOf('农村宅基地建房审批要多久？申请交上去三个月没消息'))).toMatchObject({ status: 'out_of_scope', reason: 'other_gov' });
+    expect(validate(inputOf('每天下班收费站排队要半小时以上，能不能多开几个ETC通道？'))).toMatchObject({ status: 'out_of_scope', reason: 'traffic' });
+  });
+
   it('sends noise from square dancing, neighbours, vendors and traffic elsewhere', () => {
     expect(validate(inputOf('小区广场舞音响每天开到晚上十点，吵得孩子没法写作业'))).toMatchObject({ status: 'out_of_scope', reason: 'neighbour' });
     expect(validate(inputOf('楼下摊贩用大喇叭循环叫卖，噪音太大'))).toMatchObject({ status: 'out_of_scope', reason: 'other_gov' });
@@ -155,6 +164,20 @@ describe('validate: rejected', () => {
     expect(validate(inputOf('自动回复：您好，我正在休假中'))).toMatchObject({ reason: 'auto_reply' });
     expect(validate(inputOf('来电无声，坐席多次询问无应答。'))).toMatchObject({ status: 'rejected', reason: 'no_content' });
     expect(validate(inputOf('信件字迹模糊无法辨认'))).toMatchObject({ status: 'rejected', reason: 'illegible' });
+  });
+
+  it('rejects greetings, thanks and tests said in a sentence, and keyboard mash', () => {
+    expect(validate(inputOf('节日快乐！祝环保局的同志们工作顺利'))).toMatchObject({ status: 'rejected', reason: 'greeting' });
+    expect(validate(inputOf('谢谢你们上次来处理，现在好多了，辛苦了！'))).toMatchObject({ status: 'rejected', reason: 'feedback' });
+    expect(validate(inputOf('Thanks, problem solved already.'))).toMatchObject({ status: 'rejected', reason: 'feedback' });
+    expect(validate(inputOf('[test] This is a test message, please ignore.'))).toMatchObject({ status: 'rejected', reason: 'test_submission' });
+    expect(validate(inputOf('来电人接通后只问候了一句便挂断，未反映任何问题。'))).toMatchObject({ status: 'rejected', reason: 'no_content' });
+    expect(validate(inputOf('Earn 500 USDT daily with our crypto signal group! Join now'))).toMatchObject({ status: 'rejected', reason: 'spam' });
+    expect(validate(inputOf('Undeliverable: Delivery has failed to these recipients'))).toMatchObject({ status: 'rejected', reason: 'bounce' });
+    for (const text of ['sdkjf ewoiru xcmvn', "asdfghjkl;'", '1111111111']) expect(validate(inputOf(text))).toMatchObject({ status: 'rejected', reason: 'illegible' });
+    // thanks beside a standing complaint, and an English complaint with an abbreviation, are complaints
+    expect(validate(inputOf('辛苦了，但是砖厂的黑烟还是每天都冒，请再来看看')).status).toBe('accepted');
+    expect(validate(inputOf('The KTV next door is too loud every night')).status).toBe('accepted');
   });
 
   it('carries a reason naming the rule and the table version', () => {

@@ -1,0 +1,17 @@
+import { illegibleShape } from '../gibberish.util';
+
+describe('illegibleShape', () => {
+  it('finds keyboard mash and bare digit strings', () => {
+    expect(illegibleShape('sdkjf ewoiru xcmvn')).toMatch(/2 of 3/);
+    expect(illegibleShape("asdfghjkl;'")).not.toBeNull();
+    expect(illegibleShape('1111111111')).toBe('digits only');
+  });
+
+  it('leaves words, pinyin, abbreviations and any Chinese alone', () => {
+    expect(illegibleShape('The KTV next door plays loud music')).toBeNull();
+    expect(illegibleShape('wo yao jubao gongchang paiwu')).toBeNull();
+    expect(illegibleShape('PM2.5 VOC')).toBeNull();
+    expect(illegibleShape('sdkjf 工厂冒烟')).toBeNull();
+    expect(illegibleShape('12')).toBeNull();
+  });
+});

@@ -1,0 +1,25 @@
+/**
+ * Keyboard mash and digit strings ("sdkjf ewoiru xcmvn", "asdfghjkl;'", "1111111111"): bodies with no Chinese
+ * that hold no word at all. Term tables cannot list them, so their shape decides: a Latin word with no vowel
+ * or with five consonants in a row cannot be read aloud (the rare real ones, "strengths", stay a minority of
+ * any sentence), and a body of digits alone says nothing.
+ */
+
+const HAN = /[\u3400-\u9fff\uf900-\ufaff]/;
+const LATIN_WORD = /[a-z]+/gi;
+const VOWEL = /[aeiouy]/i;
+const CONSONANT_RUN = /[bcdfghjklmnpqrstvwxz]{5}/i;
+/** Shorter words are too often abbreviations (KTV, PM, TV) to say anything. */
+const MIN_WORD = 3;
+
+/** Why the body reads as nothing, or null when it may be words. */
+export function illegibleShape(body: string): string | null {
+  if (HAN.test(body)) return null;
+  const words = (body.match(LATIN_WORD) ?? []).filter((w) => w.length >= MIN_WORD);
+  if (words.length === 0) {
+    if (/[a-z]/i.test(body)) return null;
+    return (body.match(/\d/g) ?? []).length >= 3 ? 'digits only' : null;
+  }
+  const unreadable = words.filter((w) => !VOWEL.test(w) || CONSONANT_RUN.test(w)).length;
+  return unreadable * 2 > words.length ? `${unreadable} of ${words.length} words unpronounceable` : null;
+}
