@@ -3,7 +3,8 @@
  *
  * Each category's terms add their weights; the declared category (污染类型, pollution_type) adds a smaller
  * clue, so a hotline agent's wrong label is outvoted by the complainant's own words. Yielding categories
- * (approval: building without an EIA) lead only when nothing more specific is named.
+ * (approval: building without an EIA) lead only when nothing more specific is named, and a category read
+ * only from symptoms (a smell) gives way to one that names what is polluted.
  */
 import type { Category, CategoryDecision, JudgingInput, Reason } from '@huiliu/contracts';
 import { DEFAULT_RULE_SET, type RuleSet } from '../validate/rule-set.loader';
@@ -38,6 +39,15 @@ export function classify(input: JudgingInput, rules: RuleSet = DEFAULT_RULE_SET)
   const listed = ranked.filter((c, i) => i === 0 || (scores.get(c) ?? 0) >= Math.max(thresholds.minScore, thresholds.secondaryRatio * top));
   const substantive = ranked.filter((c) => !thresholds.yielding.includes(c) && (scores.get(c) ?? 0) >= thresholds.minScore);
   let primary = thresholds.yielding.includes(listed[0]) && substantive.length ? substantive[0] : listed[0];
+  const symptoms = rules.category.symptoms[primary];
+  const sensed = evidence.terms.get(primary) ?? [];
+  if (symptoms && sensed.length && sensed.every((t) => symptoms.terms.includes(t))) {
+    const source = substantive.find((c) => symptoms.givesWayTo.includes(c));
+    if (source) {
+      reasons.push({ stage: 'classify', rule: 'symptom_yields', detail: `${primary} only from what was sensed; ${source} names what is polluted`, ruleTable: table });
+      primary = source;
+    }
+  }
   const outranking = ranked.find((c) => c !== primary && thresholds.outranks[c]?.includes(primary) && (scores.get(c) ?? 0) >= thresholds.minScore);
   if (outranking) {
     reasons.push({ stage: 'classify', rule: 'outranks', detail: `${outranking} outranks ${primary}`, ruleTable: table });

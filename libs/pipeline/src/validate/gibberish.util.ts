@@ -1,8 +1,8 @@
 /**
- * Keyboard mash and digit strings ("sdkjf ewoiru xcmvn", "asdfghjkl;'", "1111111111"): bodies with no Chinese
- * that hold no word at all. Term tables cannot list them, so their shape decides: a Latin word with no vowel
- * or with five consonants in a row cannot be read aloud (the rare real ones, "strengths", stay a minority of
- * any sentence), and a body of digits alone says nothing.
+ * Keyboard mash, digit strings and one character held down ("sdkjf ewoiru xcmvn", "asdfghjkl;'", "1111111111",
+ * "啊啊啊啊"): bodies that hold no word at all. Term tables cannot list them, so their shape decides: a Latin
+ * word with no vowel or with five consonants in a row cannot be read aloud (the rare real ones, "strengths",
+ * stay a minority of any sentence), and a body of digits alone says nothing.
  */
 
 const HAN = /[\u3400-\u9fff\uf900-\ufaff]/;
@@ -14,6 +14,8 @@ const MIN_WORD = 3;
 
 /** Why the body reads as nothing, or null when it may be words. */
 export function illegibleShape(body: string): string | null {
+  const chars = body.replace(/[^\p{L}\p{N}]/gu, '');
+  if (chars.length >= 3 && [...chars].every((c) => c === chars[0])) return 'one character repeated';
   if (HAN.test(body)) return null;
   const words = (body.match(LATIN_WORD) ?? []).filter((w) => w.length >= MIN_WORD);
   if (words.length === 0) {

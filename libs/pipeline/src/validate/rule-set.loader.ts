@@ -128,6 +128,10 @@ export function compileRuleSet(validity: ValidityRules, category: CategoryRules,
     for (const [term, w] of Object.entries(terms)) add(term, w, { kind: 'category', category: cat }, cTable);
   }
   for (const [term, w] of Object.entries(category.general)) add(term, w, { kind: 'general' }, cTable);
+  for (const [cat, { terms }] of Object.entries(category.symptoms) as [Category, { terms: string[] }][]) {
+    const missing = terms.filter((t) => !(t in (category.categories[cat] ?? {})));
+    if (missing.length) throw new RuleTableError(`rule table ${cTable}: symptoms.${cat} lists terms that are not ${cat} terms: ${missing.join(', ')}`);
+  }
 
   matcher.build();
   return { validity, category, referral, matcher, refs };

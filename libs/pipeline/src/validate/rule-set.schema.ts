@@ -94,6 +94,12 @@ export const CategoryRulesSchema = z.object({
      */
     outranks: z.partialRecord(Category, z.array(Category)).default({}),
   }),
+  /**
+   * Terms of a category that say what people sense rather than what is polluted (a smell, a sore throat).
+   * A category found through these alone gives way to a listed one the text names with its own terms: black
+   * water that stinks is water pollution (a stinking refuse station stays an odour complaint).
+   */
+  symptoms: z.partialRecord(Category, z.object({ terms: z.array(z.string().min(1)), givesWayTo: z.array(Category) })).default({}),
   /** Category when a complaint is accepted but names no category at all. */
   fallback: Category,
 });

@@ -63,6 +63,17 @@ describe('classify: several categories, clues and precedence', () => {
     expect(d.primary).toBe(d.categories[0]);
   });
 
+  it('lets a smell give way to the water or soil it comes from, but not to a refuse station or a noise', () => {
+    const water = classify(inputOf('河水跟酱油一样黑，还一股臭鸡蛋味，上游是个养猪场'));
+    expect(water.primary).toBe('water');
+    expect(water.reasons.map((r) => r.rule)).toContain('symptom_yields');
+    expect(classify(inputOf('加油站油罐渗漏，菜地的土壤挖开全是汽油味')).primary).toBe('soil');
+    expect(classify(inputOf('垃圾中转站臭气熏天，窗户都不敢开')).primary).toBe('air');
+    expect(classify(inputOf('化工厂排出一股酸臭的气味，熏得人睡不着觉')).primary).toBe('air');
+    // a smell named beside smoke is the air complaint it reads as
+    expect(classify(inputOf('焦化厂黄烟冒得老高，一股刺鼻气味，河水也发黑')).primary).toBe('air');
+  });
+
   it('lets the words override a wrong declared category, and says so', () => {
     const d = classify(inputOf('KTV每天营业到凌晨，音响声音特别大，整栋楼都能听见', { declaredCategory: '大气污染' }));
     expect(d.primary).toBe('noise');

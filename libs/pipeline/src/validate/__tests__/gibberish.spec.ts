@@ -4,7 +4,9 @@ describe('illegibleShape', () => {
   it('finds keyboard mash and bare digit strings', () => {
     expect(illegibleShape('sdkjf ewoiru xcmvn')).toMatch(/2 of 3/);
     expect(illegibleShape("asdfghjkl;'")).not.toBeNull();
-    expect(illegibleShape('1111111111')).toBe('digits only');
+    expect(illegibleShape('1111111111')).toBe('one character repeated');
+    expect(illegibleShape('13800001111')).toBe('digits only');
+    expect(illegibleShape('啊啊啊啊啊啊')).toBe('one character repeated');
   });
 
   it('leaves words, pinyin, abbreviations and any Chinese alone', () => {

@@ -47,6 +47,13 @@ describe('loadRuleSet', () => {
     expect(() => loadRuleSet({ category: file })).toThrow(/category\.rules\.json: version/);
   });
 
+  it('refuses symptom terms that are not terms of their category', () => {
+    const bundled = JSON.parse(fs.readFileSync(DEFAULT_RULE_PATHS.category, 'utf8'));
+    bundled.symptoms.air.terms.push('噪音');
+    const file = writeJson('category.rules.json', bundled);
+    expect(() => loadRuleSet({ category: file })).toThrow(/symptoms\.air lists terms that are not air terms: 噪音/);
+  });
+
   it('refuses a file that is not JSON', () => {
     const file = path.join(dir, 'validity.rules.json');
     fs.writeFileSync(file, '{ not json');

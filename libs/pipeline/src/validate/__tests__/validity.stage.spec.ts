@@ -94,6 +94,8 @@ describe('validate: out of scope', () => {
     expect(validate(inputOf('Where should I go to extend my residence permit? My visa expires soon.'))).toMatchObject({ status: 'out_of_scope', reason: 'other_gov' });
     expect(validate(inputOf('农村宅基地建房审批要多久？申请交上去三个月没消息'))).toMatchObject({ status: 'out_of_scope', reason: 'other_gov' });
     expect(validate(inputOf('每天下班收费站排队要半小时以上，能不能多开几个ETC通道？'))).toMatchObject({ status: 'out_of_scope', reason: 'traffic' });
+    expect(validate(inputOf('其在化工厂工作期间吸入粉尘患上尘肺病，企业拒绝承认工伤'))).toMatchObject({ status: 'out_of_scope', reason: 'labour' });
+    expect(validate(inputOf('小区已经停水三天，自来水公司没有任何通知。'))).toMatchObject({ status: 'out_of_scope', reason: 'other_gov' });
   });
 
   it('sends noise from square dancing, neighbours, vendors and traffic elsewhere', () => {
@@ -146,6 +148,10 @@ describe('validate: rejected', () => {
     expect(validate(inputOf('Congratulations! You have won a prize, send your bank details'))).toMatchObject({ status: 'rejected', reason: 'spam' });
     // An advert word inside a real complaint does not make it spam.
     expect(validate(inputOf('楼顶的广告灯箱通宵闪烁，光线直射卧室')).status).toBe('accepted');
+    // Unmistakable adverts are spam even when they sell environmental services or kit.
+    expect(validate(inputOf('专业代办环评手续，三天出报告，包过，价格优惠，加微信详谈。'))).toMatchObject({ status: 'rejected', reason: 'spam' });
+    expect(validate(inputOf('低价出售二手环保设备：除尘器、UV光解、活性炭箱，九成新，欢迎咨询。'))).toMatchObject({ status: 'rejected', reason: 'spam' });
+    expect(validate(inputOf('这家厂低价出售的二手设备没有除尘，天天冒黑烟')).status).toBe('accepted');
   });
 
   it('rejects bot commands, script-only bodies and undecodable text', () => {
