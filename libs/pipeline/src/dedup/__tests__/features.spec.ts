@@ -143,6 +143,25 @@ describe('extractIncidentFeatures: places and problems', () => {
     expect(groups('A bar plays extremely loud music after midnight')).toEqual(['noise']);
   });
 
+  it('puts the words of one incident told differently into the same problem groups', () => {
+    const groups = (text: string) => [...new Set(extractIncidentFeatures({ text }).problemTerms.map(problemGroupOf))].sort();
+    // 采砂 in one report, 抽砂船 or dredging in the next
+    expect(groups('屏山县金沙江沿岸夜间有人非法采砂')).toEqual(['sand_mining']);
+    expect(groups('江边每天晚上都有抽砂船')).toEqual(['sand_mining']);
+    expect(groups('Every night boats dredge sand illegally on the river')).toEqual(['sand_mining']);
+    // an asphalt plant's smell, told as 沥青味 or 柏油味
+    expect(groups('沥青搅拌站生产时有浓烈沥青味')).toEqual(['odour']);
+    expect(groups('沥青站又开始飘柏油味')).toEqual(['odour']);
+    expect(groups('仓库的探照灯照进我们小区')).toEqual(['light']);
+    // an English word that holds another is not it ("filled" is no LED)
+    expect(groups('The pond was filled with rubbish')).toEqual(['dumping']);
+  });
+
+  it('reads 加工厂 as the trade ending, and 量贩 as no part of a KTV brand', () => {
+    expect(extractIncidentFeatures({ text: '青山区红钢城街道的钢构加工厂夜间切割钢板' }).kind).toBe('钢铁');
+    expect(extractIncidentFeatures({ text: '长寿路街道金嗓子量贩KTV每晚营业到凌晨' }).entity).toBe(extractIncidentFeatures({ text: '长寿路金嗓子KTV的低音炮震得整栋楼都在抖' }).entity);
+  });
+
   it('finds problem words that overlap (散发臭味 holds 发臭 and 臭味), not those inside a longer one', () => {
     const groups = (text: string) => new Set(extractIncidentFeatures({ text }).problemTerms.map(problemGroupOf));
     expect(findProblemTerms(foldText('饲料厂晚上散发臭味'))).toEqual(['发臭', '臭味']);
