@@ -47,6 +47,16 @@ export function classify(input: JudgingInput, rules: RuleSet = DEFAULT_RULE_SET)
       reasons.push({ stage: 'classify', rule: 'symptom_yields', detail: `${primary} only from what was sensed; ${source} names what is polluted`, ruleTable: table });
       primary = source;
     }
+  } else {
+    // A refuse station or a manure heap named only as where a smell comes from: the smell is the complaint.
+    const primaryTerms = evidence.terms.get(primary) ?? [];
+    const sensing = (Object.entries(rules.category.symptoms) as [Category, NonNullable<RuleSet['category']['symptoms'][Category]>][]).find(
+      ([c, sym]) => c !== primary && sym.leadsOver[primary] && primaryTerms.every((t) => sym.leadsOver[primary]!.includes(t)) && (scores.get(c) ?? 0) >= thresholds.minScore,
+    );
+    if (sensing && primaryTerms.length) {
+      reasons.push({ stage: 'classify', rule: 'source_of_symptom', detail: `${primary} named only as where the ${sensing[0]} nuisance comes from`, ruleTable: table });
+      primary = sensing[0];
+    }
   }
   const outranking = ranked.find((c) => c !== primary && thresholds.outranks[c]?.includes(primary) && (scores.get(c) ?? 0) >= thresholds.minScore);
   if (outranking) {

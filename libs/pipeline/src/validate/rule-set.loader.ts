@@ -128,9 +128,12 @@ export function compileRuleSet(validity: ValidityRules, category: CategoryRules,
     for (const [term, w] of Object.entries(terms)) add(term, w, { kind: 'category', category: cat }, cTable);
   }
   for (const [term, w] of Object.entries(category.general)) add(term, w, { kind: 'general' }, cTable);
-  for (const [cat, { terms }] of Object.entries(category.symptoms) as [Category, { terms: string[] }][]) {
-    const missing = terms.filter((t) => !(t in (category.categories[cat] ?? {})));
-    if (missing.length) throw new RuleTableError(`rule table ${cTable}: symptoms.${cat} lists terms that are not ${cat} terms: ${missing.join(', ')}`);
+  for (const [cat, symptoms] of Object.entries(category.symptoms) as [Category, NonNullable<CategoryRules['symptoms'][Category]>][]) {
+    const lists: [string, Category, string[]][] = [[`symptoms.${cat}`, cat, symptoms.terms], ...(Object.entries(symptoms.leadsOver) as [Category, string[]][]).map(([c, t]) => [`symptoms.${cat}.leadsOver.${c}`, c, t] as [string, Category, string[]])];
+    for (const [where, of, terms] of lists) {
+      const missing = terms.filter((t) => !(t in (category.categories[of] ?? {})));
+      if (missing.length) throw new RuleTableError(`rule table ${cTable}: ${where} lists terms that are not ${of} terms: ${missing.join(', ')}`);
+    }
   }
 
   matcher.build();

@@ -99,7 +99,20 @@ export const CategoryRulesSchema = z.object({
    * A category found through these alone gives way to a listed one the text names with its own terms: black
    * water that stinks is water pollution (a stinking refuse station stays an odour complaint).
    */
-  symptoms: z.partialRecord(Category, z.object({ terms: z.array(z.string().min(1)), givesWayTo: z.array(Category) })).default({}),
+  symptoms: z
+    .partialRecord(
+      Category,
+      z.object({
+        terms: z.array(z.string().min(1)),
+        givesWayTo: z.array(Category),
+        /**
+         * Categories read only from words that name where the sensed nuisance comes from (a refuse station, a
+         * manure heap): a stinking refuse station is an odour complaint, so the sensed category leads them.
+         */
+        leadsOver: z.partialRecord(Category, z.array(z.string().min(1))).default({}),
+      }),
+    )
+    .default({}),
   /** Category when a complaint is accepted but names no category at all. */
   fallback: Category,
 });

@@ -74,6 +74,15 @@ describe('classify: several categories, clues and precedence', () => {
     expect(classify(inputOf('焦化厂黄烟冒得老高，一股刺鼻气味，河水也发黑')).primary).toBe('air');
   });
 
+  it('reads a refuse station or a manure heap named only as where a smell comes from as an odour complaint', () => {
+    const d = classify(inputOf('小区门口的垃圾站一直不清，臭味都飘到楼上了，臭得没法开窗'));
+    expect(d.primary).toBe('air');
+    expect(d.reasons.map((r) => r.rule)).toContain('source_of_symptom');
+    expect(classify(inputOf('养牛场的牛粪就堆在露天，夏天那个臭啊，臭得吃饭都得关门')).primary).toBe('air');
+    // waste dumped somewhere is the waste, however it smells
+    expect(classify(inputOf('河滩上昨晚又被人倒了好几车垃圾，臭得很')).primary).toBe('solid_waste');
+  });
+
   it('lets the words override a wrong declared category, and says so', () => {
     const d = classify(inputOf('KTV每天营业到凌晨，音响声音特别大，整栋楼都能听见', { declaredCategory: '大气污染' }));
     expect(d.primary).toBe('noise');

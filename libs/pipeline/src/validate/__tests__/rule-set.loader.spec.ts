@@ -52,6 +52,10 @@ describe('loadRuleSet', () => {
     bundled.symptoms.air.terms.push('噪音');
     const file = writeJson('category.rules.json', bundled);
     expect(() => loadRuleSet({ category: file })).toThrow(/symptoms\.air lists terms that are not air terms: 噪音/);
+    bundled.symptoms.air.terms.pop();
+    bundled.symptoms.air.leadsOver.solid_waste.push('粪水');
+    const other = writeJson('category2.rules.json', bundled);
+    expect(() => loadRuleSet({ category: other })).toThrow(/symptoms\.air\.leadsOver\.solid_waste lists terms that are not solid_waste terms: 粪水/);
   });
 
   it('refuses a file that is not JSON', () => {

@@ -98,6 +98,11 @@ describe('validate: out of scope', () => {
     expect(validate(inputOf('小区已经停水三天，自来水公司没有任何通知。'))).toMatchObject({ status: 'out_of_scope', reason: 'other_gov' });
   });
 
+  it('keeps noise from a shop, a cold store or a logistics park below or beside a home', () => {
+    expect(validate(inputOf('楼下的奶茶店把制冰机放在后门外，压缩机声音一刻不停')).status).toBe('accepted');
+    expect(validate(inputOf('某物流园夜间装卸货噪声扰民，叉车声通宵不断')).status).toBe('accepted');
+  });
+
   it('sends noise from square dancing, neighbours, vendors and traffic elsewhere', () => {
     expect(validate(inputOf('小区广场舞音响每天开到晚上十点，吵得孩子没法写作业'))).toMatchObject({ status: 'out_of_scope', reason: 'neighbour' });
     expect(validate(inputOf('楼下摊贩用大喇叭循环叫卖，噪音太大'))).toMatchObject({ status: 'out_of_scope', reason: 'other_gov' });
