@@ -1,0 +1,80 @@
+import * as fs from 'node:fs';
+import { parseSubmission, type ChannelType, type Judgement } from '@huiliu/contracts';
+
+/**
+ * Labelled plain complaint texts (one JSON object per line) and how judge() fares on them: the test beside
+ * this file checks the rule tables against `fixtures/judging-texts.jsonl`, and scripts/dev/text-eval.ts
+ * scores any such file. `expect` reads as the sample corpus's truth.
+ */
+export interface LabelledText {
+  id: string;
+  channel: string;
+  title: string | null;
+  text: string;
+  address: string | null;
+  district_code: string | null;
+  expect: {
+    validity: 'valid' | 'out_of_scope' | 'invalid';
+    reason: string | null;
+    category: string | null;
+    division: string | null;
+    division_level: string | null;
+    division_candidates: string[] | null;
+  };
+}
+
+export interface TextScore {
+  validity: { right: number; total: number };
+  category: { right: number; total: number };
+  division: { right: number; total: number };
+  mistakes: string[];
+}
+
+const STATUS = { valid: 'accepted', out_of_scope: 'out_of_scope', invalid: 'rejected' } as const;
+const CHANNELS = new Set<string>(['web', 'hotline', 'email', 'telegram', 'wechat', 'letter', 'visit', 'transfer', 'weibo']);
+
+export function readLabelledTexts(file: string): LabelledText[] {
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as LabelledText);
+}
+
+/** The submission a channel would record for the text: its own place fields beside the words. */
+export function submissionOf(r: LabelledText) {
+  const channelType = (r.channel === 'letters' ? 'letter' : CHANNELS.has(r.channel) ? r.channel : 'web') as ChannelType;
+  return parseSubmission({ schemaVersion: 1, channelType, ref: r.id, title: r.title, text: r.text, location: { address: r.address, districtCode: r.district_code } });
+}
+
+const levelOf = (code: string | null, level: string | null, candidates: readonly string[] | null | undefined): string | null =>
+  code ? level : candidates?.length ? 'ambiguous' : null;
+
+/** Validity of every text, category of the valid ones, division of those not refused. */
+export function scoreTexts(rows: LabelledText[], judge: (r: LabelledText) => Judgement): TextScore {
+  const score: TextScore = { validity: { right: 0, total: 0 }, category: { right: 0, total: 0 }, division: { right: 0, total: 0 }, mistakes: [] };
+  for (const r of rows) {
+    const j = judge(r);
+    const snippet = `${r.title ? `[${r.title}] ` : ''}${r.text}`.replace(/\s+/g, ' ').slice(0, 100);
+    const want = STATUS[r.expect.validity];
+    score.validity.total += 1;
+    if (j.validity.status === want) score.validity.right += 1;
+    else score.mistakes.push(`VALIDITY ${r.id} want=${want} got=${j.validity.status}/${j.validity.reason ?? ''} :: ${snippet}`);
+    if (r.expect.validity === 'valid') {
+      score.category.total += 1;
+      const got = j.category.primary === 'approval' ? 'other' : j.category.primary;
+      if (got === r.expect.category) score.category.right += 1;
+      else score.mistakes.push(`CATEGORY ${r.id} want=${r.expect.category} got=${got} :: ${snippet}`);
+    }
+    if (r.expect.validity !== 'invalid' && j.validity.status !== 'rejected') {
+      score.division.total += 1;
+      const wantLevel = levelOf(r.expect.division, r.expect.division_level, r.expect.division_candidates);
+      const gotLevel = levelOf(j.division.code, j.division.level, j.division.candidates);
+      const sameCandidates = [...(r.expect.division_candidates ?? [])].sort().join() === [...j.division.candidates].sort().join();
+      const right = wantLevel === gotLevel && (r.expect.division ? j.division.code === r.expect.division : wantLevel !== 'ambiguous' || sameCandidates);
+      if (right) score.division.right += 1;
+      else score.mistakes.push(`DIVISION ${r.id} want=${r.expect.division ?? ''}/${wantLevel} got=${j.division.code ?? ''}/${gotLevel} :: ${snippet}`);
+    }
+  }
+  return score;
+}
