@@ -4,7 +4,7 @@ import type { Division, DivisionIndex, NameEntry } from './division-index';
  * Finds the division names a text mentions: provinces, cities, counties (full, short and alias forms) and
  * townships (full names only). Left to right, longest name first, so "北海海城东街街道" reads as
  * 北海 | 海城 | 东街街道. A short or alias form followed by a road or building word (中山路, 延安大街,
- * 北京饭店) is a street or a landmark, not the place, and is skipped.
+ * 延安北路, 北京饭店) is a street or a landmark, not the place, and is skipped.
  */
 
 export type MentionField = 'address' | 'region' | 'label' | 'title' | 'text' | 'subject';
@@ -20,7 +20,7 @@ export interface Mention {
   townships: Division[];
 }
 
-const NOT_A_PLACE_AFTER = /^(路|街(?!道)|大街|大道|道|巷|弄|胡同|桥|公园|广场|小区|花园|大厦|中学|小学|大学|学院|医院|酒店|宾馆|饭店|商场|超市|银行|站|机场|号|影院|剧院|书店)/;
+const NOT_A_PLACE_AFTER = /^([东西南北中]?(路|街(?!道)|大街|大道)|道|巷|弄|胡同|桥|公园|广场|小区|花园|大厦|中学|小学|大学|学院|医院|酒店|宾馆|饭店|商场|超市|银行|站|机场|号|影院|剧院|书店)/;
 const MAX_TOWNSHIP_NAME = 16;
 /** Characters that may stand right before or after a place name without being part of one word with it. */
 const BOUNDARY_BEFORE = /[^\u4e00-\u9fff]|[在于住到去从往近省市县区旗州盟镇乡村及和与或是、]/;
@@ -82,7 +82,7 @@ export function scanMentions(text: string, field: MentionField, index: DivisionI
         let entries = index.names.get(name) ?? [];
         const townships = index.townships.get(name) ?? [];
         if (!entries.length && !townships.length) continue;
-        if (entries.length && NOT_A_PLACE_AFTER.test(text.slice(i + len, i + len + 2))) entries = entries.filter((e) => e.form === 'full' && /[省市区县旗州盟]$/.test(name));
+        if (entries.length && NOT_A_PLACE_AFTER.test(text.slice(i + len, i + len + 3))) entries = entries.filter((e) => e.form === 'full' && /[省市区县旗州盟]$/.test(name));
         if (entries.some((e) => e.form !== 'full') && !standsAlone(text, i, i + len, index, out[out.length - 1])) entries = entries.filter((e) => e.form === 'full');
         if (!entries.length && !townships.length) continue;
         found = { field, start: i, end: i + len, name, entries, townships };

@@ -151,4 +151,13 @@ describe('locate', () => {
   it('reads a province short form right before 沿海/沿江', () => {
     expect(locate(input({ text: '来电人反映辽宁沿海某处有人向海中倾倒建筑垃圾' }))).toMatchObject({ code: '210000', level: 'province' });
   });
+
+  it('reads the usual abbreviation of a banner beside its city', () => {
+    expect(locate(input({ text: '呼和浩特土左旗这边有人开着挖掘机在草场上挖土卖' })).code).toBe('150121');
+  });
+
+  it('takes a city name followed by a direction and a road for the street (延安北路, 北京东路)', () => {
+    expect(locate(input({ text: '昌吉市延安北路新建的一栋写字楼全是玻璃幕墙，反光直射到我们对面楼里' })).code).toBe('652301');
+    expect(locate(input({ location: { address: '玄武区北京东路' } })).code).toBe('320102');
+  });
 });

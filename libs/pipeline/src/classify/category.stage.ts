@@ -37,12 +37,20 @@ export function classify(input: JudgingInput, rules: RuleSet = DEFAULT_RULE_SET)
 
   const top = scores.get(ranked[0]) ?? 0;
   const listed = ranked.filter((c, i) => i === 0 || (scores.get(c) ?? 0) >= Math.max(thresholds.minScore, thresholds.secondaryRatio * top));
+  const facilityOnly = (c: Category) => !!thresholds.facilityOnly[c] && (evidence.terms.get(c) ?? []).every((t) => thresholds.facilityOnly[c]!.includes(t));
   const substantive = ranked.filter((c) => !thresholds.yielding.includes(c) && (scores.get(c) ?? 0) >= thresholds.minScore);
   let primary = thresholds.yielding.includes(listed[0]) && substantive.length ? substantive[0] : listed[0];
+  const yielding = ranked.find((c) => thresholds.yielding.includes(c));
+  if (yielding && primary !== yielding && substantive.length && substantive.every(facilityOnly)) {
+    reasons.push({ stage: 'classify', rule: 'facility_only', detail: `${substantive.join(', ')} only name the kind of plant; ${yielding} leads`, ruleTable: table });
+    primary = yielding;
+  }
   const symptoms = rules.category.symptoms[primary];
   const sensed = evidence.terms.get(primary) ?? [];
   if (symptoms && sensed.length && sensed.every((t) => symptoms.terms.includes(t))) {
-    const source = substantive.find((c) => symptoms.givesWayTo.includes(c));
+    // ...unless that category too is named only as where the nuisance comes from (鸡粪 of a compost yard).
+    const onlySource = (c: Category) => !!symptoms.leadsOver[c] && (evidence.terms.get(c) ?? []).every((t) => symptoms.leadsOver[c]!.includes(t));
+    const source = substantive.find((c) => symptoms.givesWayTo.includes(c) && !onlySource(c));
     if (source) {
       reasons.push({ stage: 'classify', rule: 'symptom_yields', detail: `${primary} only from what was sensed; ${source} names what is polluted`, ruleTable: table });
       primary = source;

@@ -128,12 +128,16 @@ export function compileRuleSet(validity: ValidityRules, category: CategoryRules,
     for (const [term, w] of Object.entries(terms)) add(term, w, { kind: 'category', category: cat }, cTable);
   }
   for (const [term, w] of Object.entries(category.general)) add(term, w, { kind: 'general' }, cTable);
+  // Every term a list refers to must be a term of that category: a typo would silently do nothing.
+  const lists: [string, Category, string[]][] = [];
   for (const [cat, symptoms] of Object.entries(category.symptoms) as [Category, NonNullable<CategoryRules['symptoms'][Category]>][]) {
-    const lists: [string, Category, string[]][] = [[`symptoms.${cat}`, cat, symptoms.terms], ...(Object.entries(symptoms.leadsOver) as [Category, string[]][]).map(([c, t]) => [`symptoms.${cat}.leadsOver.${c}`, c, t] as [string, Category, string[]])];
-    for (const [where, of, terms] of lists) {
-      const missing = terms.filter((t) => !(t in (category.categories[of] ?? {})));
-      if (missing.length) throw new RuleTableError(`rule table ${cTable}: ${where} lists terms that are not ${of} terms: ${missing.join(', ')}`);
-    }
+    lists.push([`symptoms.${cat}`, cat, symptoms.terms]);
+    for (const [c, t] of Object.entries(symptoms.leadsOver) as [Category, string[]][]) lists.push([`symptoms.${cat}.leadsOver.${c}`, c, t]);
+  }
+  for (const [c, t] of Object.entries(category.thresholds.facilityOnly) as [Category, string[]][]) lists.push([`thresholds.facilityOnly.${c}`, c, t]);
+  for (const [where, of, terms] of lists) {
+    const missing = terms.filter((t) => !(t in (category.categories[of] ?? {})));
+    if (missing.length) throw new RuleTableError(`rule table ${cTable}: ${where} lists terms that are not ${of} terms: ${missing.join(', ')}`);
   }
 
   matcher.build();

@@ -93,6 +93,12 @@ export const CategoryRulesSchema = z.object({
      * listed here leads over the named ones whenever it reaches minScore itself.
      */
     outranks: z.partialRecord(Category, z.array(Category)).default({}),
+    /**
+     * Terms that only say what kind of plant a project is (喷涂 of a spray-painting centre, 焚烧 of an incinerator
+     * project): a category read from them alone does not hold a yielding category back. A project built without
+     * its EIA is an approval matter until the text says what it pollutes.
+     */
+    facilityOnly: z.partialRecord(Category, z.array(z.string().min(1))).default({}),
   }),
   /**
    * Terms of a category that say what people sense rather than what is polluted (a smell, a sore throat).

@@ -83,6 +83,19 @@ describe('classify: several categories, clues and precedence', () => {
     expect(classify(inputOf('河滩上昨晚又被人倒了好几车垃圾，臭得很')).primary).toBe('solid_waste');
   });
 
+  it('reads a project without its EIA as an approval matter until the text says what it pollutes', () => {
+    const d = classify(inputOf('家具园新建了一个集中喷涂中心，我们没看到任何环评公示，请问是否依法办了环评？'));
+    expect(d.primary).toBe('approval');
+    expect(d.reasons.map((r) => r.rule)).toContain('facility_only');
+    expect(classify(inputOf('船舶修造企业扩建码头和厂房，未办理环评手续即施工')).primary).toBe('approval');
+    // once it says what comes out, that is the category
+    expect(classify(inputOf('喷涂中心没做环评就投产了，每天晚上油漆味刺鼻')).primary).toBe('air');
+  });
+
+  it('lets the smell of a compost yard stay an odour complaint', () => {
+    expect(classify(inputOf('有机肥厂发酵鸡粪，臭味很大，周边几个村都能闻到')).primary).toBe('air');
+  });
+
   it('lets the words override a wrong declared category, and says so', () => {
     const d = classify(inputOf('KTV每天营业到凌晨，音响声音特别大，整栋楼都能听见', { declaredCategory: '大气污染' }));
     expect(d.primary).toBe('noise');

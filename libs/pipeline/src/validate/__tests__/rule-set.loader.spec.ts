@@ -56,6 +56,10 @@ describe('loadRuleSet', () => {
     bundled.symptoms.air.leadsOver.solid_waste.push('粪水');
     const other = writeJson('category2.rules.json', bundled);
     expect(() => loadRuleSet({ category: other })).toThrow(/symptoms\.air\.leadsOver\.solid_waste lists terms that are not solid_waste terms: 粪水/);
+    bundled.symptoms.air.leadsOver.solid_waste.pop();
+    bundled.thresholds.facilityOnly.marine.push('喷涂');
+    const third = writeJson('category3.rules.json', bundled);
+    expect(() => loadRuleSet({ category: third })).toThrow(/thresholds\.facilityOnly\.marine lists terms that are not marine terms: 喷涂/);
   });
 
   it('refuses a file that is not JSON', () => {

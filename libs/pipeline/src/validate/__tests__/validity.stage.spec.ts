@@ -157,6 +157,7 @@ describe('validate: rejected', () => {
     expect(validate(inputOf('专业代办环评手续，三天出报告，包过，价格优惠，加微信详谈。'))).toMatchObject({ status: 'rejected', reason: 'spam' });
     expect(validate(inputOf('低价出售二手环保设备：除尘器、UV光解、活性炭箱，九成新，欢迎咨询。'))).toMatchObject({ status: 'rejected', reason: 'spam' });
     expect(validate(inputOf('这家厂低价出售的二手设备没有除尘，天天冒黑烟')).status).toBe('accepted');
+    expect(validate(inputOf('污水处理设备厂家直销，一体化污水处理设备、除臭设备，全国包安装，欢迎询价。'))).toMatchObject({ status: 'rejected', reason: 'spam' });
   });
 
   it('rejects bot commands, script-only bodies and undecodable text', () => {
