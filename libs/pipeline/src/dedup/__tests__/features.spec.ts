@@ -157,6 +157,13 @@ describe('extractIncidentFeatures: places and problems', () => {
     expect(groups('The pond was filled with rubbish')).toEqual(['dumping']);
   });
 
+  it('does not take a count or a recent act for a brand (好几根通信基站, 近期安装, 两栋厂房)', () => {
+    expect(extractIncidentFeatures({ text: '楼顶新装了好几根通信基站天线' }).entity).toBeNull();
+    expect(extractIncidentFeatures({ text: '小区12号楼楼顶近期安装移动通信基站' }).entity).toBeNull();
+    expect(extractIncidentFeatures({ text: '这家鞋厂新盖了两栋厂房，没看到环评公示' }).entity).toBeNull();
+    expect(extractIncidentFeatures({ text: '陈埭镇一鞋业公司新建厂房' }).kind).toBe('鞋业');
+  });
+
   it('reads 加工厂 as the trade ending, and 量贩 as no part of a KTV brand', () => {
     expect(extractIncidentFeatures({ text: '青山区红钢城街道的钢构加工厂夜间切割钢板' }).kind).toBe('钢铁');
     expect(extractIncidentFeatures({ text: '长寿路街道金嗓子量贩KTV每晚营业到凌晨' }).entity).toBe(extractIncidentFeatures({ text: '长寿路金嗓子KTV的低音炮震得整栋楼都在抖' }).entity);
