@@ -71,7 +71,10 @@ function soleCaseCompatible(sub: MatchSide, c: CaseFeatures, result: MatchResult
   // A case whose reports were all in Latin script may name another polluter or street than this one.
   if (c.unreadNames) return false;
   const p = result.parts;
-  if (!p.category || p.division !== 'same' || p.problem === null || p.problem === 0 || p.days > config.windowDays) return false;
+  // A report naming no problem word of ours still shares the case's road or township: that stands in for it.
+  const problemShared = p.problem !== null && p.problem > 0;
+  if (!p.category || p.division !== 'same' || p.days > config.windowDays) return false;
+  if (!problemShared && !(p.problem === null && (p.place === 'same' || p.place === 'township'))) return false;
   if (p.entity === 'different') return false;
   // Another kind of polluter (a KTV / a factory), or other townships on both sides: not the same matter.
   if (sub.kind && c.kinds.length && p.entity !== 'same' && p.entity !== 'similar' && p.entity !== 'kind') return false;

@@ -210,6 +210,14 @@ describe('chooseCase: the only case of a problem in a division', () => {
     ).not.toBe('auto');
   });
 
+  it('lets a shared road or township stand in for the problem when the report names none of our problem words', () => {
+    const water = (text: string, extra: Partial<MatchSide> = {}) => side(text, { category: 'water', divisionCode: '445281', ...extra });
+    const c = caseOf(water('占陇镇有家印染作坊把染缸水直接排进排洪渠，渠水黑臭'));
+    expect(chooseCase(water('占陇镇村西头那家染布的又往排洪渠放水了，黑的跟墨一样', { at: T0 + DAY }), [{ caseId: 'a', features: c }]).decision).toBe('auto');
+    // without the township, nothing says it is that matter
+    expect(chooseCase(water('村西头那家染布的又往渠里放水了', { at: T0 + DAY }), [{ caseId: 'a', features: c }]).decision).not.toBe('auto');
+  });
+
   it('opens a new case when nothing is compatible', () => {
     expect(chooseCase(dumping('有人偷倒生活垃圾'), [])).toMatchObject({ caseId: null, decision: 'none' });
   });
