@@ -150,6 +150,9 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
     if (tw) {
       c.score += 3;
       c.clues.push(`township ${tw.name}`);
+    } else if (ownTownshipAfter(d, c.mention)) {
+      c.score += 3;
+      c.clues.push('its township after it');
     }
     if (pipCounty === d.code) {
       c.score += 5;

@@ -28,7 +28,7 @@ const BOUNDARY_AFTER = /[^\u4e00-\u9fff]|[省市县区旗州盟镇乡有的这�
 
 /**
  * A short or alias form inside a longer word (恒通化工 holds 通化, 夏天水发黑 holds 天水) is no place:
- * it needs a boundary on at least one side, or another place name right before or after it (深圳宝安).
+ * it needs a boundary on at least one side, or another place name right before or after it (深圳宝安, 沭阳胡集).
  */
 function standsAlone(text: string, start: number, end: number, index: DivisionIndex, previous: Mention | undefined): boolean {
   if (previous && previous.end === start && previous.entries.length) return true;
@@ -36,7 +36,7 @@ function standsAlone(text: string, start: number, end: number, index: DivisionIn
   if (end >= text.length || BOUNDARY_AFTER.test(text[end])) return true;
   for (let len = Math.min(index.maxNameLength, text.length - end); len >= 2; len--) {
     const next = text.slice(end, end + len);
-    if (index.names.has(next) || index.townships.has(next)) return true;
+    if (index.names.has(next) || index.townships.has(next) || index.townshipShort.has(next)) return true;
   }
   return false;
 }

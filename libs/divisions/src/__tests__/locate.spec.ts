@@ -160,4 +160,12 @@ describe('locate', () => {
     expect(locate(input({ text: '昌吉市延安北路新建的一栋写字楼全是玻璃幕墙，反光直射到我们对面楼里' })).code).toBe('652301');
     expect(locate(input({ location: { address: '玄武区北京东路' } })).code).toBe('320102');
   });
+
+  it('reads a county short form and its township written right after it as that county, over the city of the same name', () => {
+    // 三沙 is also the city 三沙市; here it is 三沙镇 of 霞浦县
+    expect(locate(input({ text: '霞浦三沙这边海边那些虾塘天天往海里放水' })).code).toBe('350921');
+    // a township short form makes the county short form before it stand apart from the words around it
+    expect(locate(input({ text: '上次在公众号里反映过的沭阳胡集那块地又来了两车废油漆桶' })).code).toBe('321322');
+  });
 });
+

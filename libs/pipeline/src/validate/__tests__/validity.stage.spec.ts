@@ -103,6 +103,12 @@ describe('validate: out of scope', () => {
     expect(validate(inputOf('某物流园夜间装卸货噪声扰民，叉车声通宵不断')).status).toBe('accepted');
   });
 
+  it('takes the note of a hotline agent that a matter belongs to another department at its word', () => {
+    expect(validate(inputOf('来电人反映：其订购的某品牌桶装水有异味，怀疑是假冒产品。要求：查处。坐席已告知请向市场监管部门（12315）反映。')).status).toBe('out_of_scope');
+    expect(validate(inputOf('来电人反映：彭州高速出口每天早晚高峰严重拥堵。要求：优化交通疏导。坐席已告知不属于本热线受理范围')).status).toBe('out_of_scope');
+    expect(validate(inputOf('来电人反映：其因生活垃圾未分类投放被城管罚款200元，认为处罚不合理。')).status).toBe('out_of_scope');
+  });
+
   it('sends noise from square dancing, neighbours, vendors and traffic elsewhere', () => {
     expect(validate(inputOf('小区广场舞音响每天开到晚上十点，吵得孩子没法写作业'))).toMatchObject({ status: 'out_of_scope', reason: 'neighbour' });
     expect(validate(inputOf('楼下摊贩用大喇叭循环叫卖，噪音太大'))).toMatchObject({ status: 'out_of_scope', reason: 'other_gov' });
