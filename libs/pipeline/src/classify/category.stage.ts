@@ -37,33 +37,34 @@ export function classify(input: JudgingInput, rules: RuleSet = DEFAULT_RULE_SET)
 
   const top = scores.get(ranked[0]) ?? 0;
   const listed = ranked.filter((c, i) => i === 0 || (scores.get(c) ?? 0) >= Math.max(thresholds.minScore, thresholds.secondaryRatio * top));
-  const facilityOnly = (c: Category) => !!thresholds.facilityOnly[c] && (evidence.terms.get(c) ?? []).every((t) => thresholds.facilityOnly[c]!.includes(t));
+  // A category whose evidence is only words of one of the table's lists (and some).
+  const readOnlyFrom = (c: Category, list: readonly string[] | undefined): boolean => {
+    const terms = evidence.terms.get(c) ?? [];
+    return !!list && terms.length > 0 && terms.every((t) => list.includes(t));
+  };
   const substantive = ranked.filter((c) => !thresholds.yielding.includes(c) && (scores.get(c) ?? 0) >= thresholds.minScore);
   let primary = thresholds.yielding.includes(listed[0]) && substantive.length ? substantive[0] : listed[0];
   const yielding = ranked.find((c) => thresholds.yielding.includes(c));
-  if (yielding && primary !== yielding && substantive.length && substantive.every(facilityOnly)) {
+  if (yielding && primary !== yielding && substantive.length && substantive.every((c) => readOnlyFrom(c, thresholds.facilityOnly[c]))) {
     reasons.push({ stage: 'classify', rule: 'facility_only', detail: `${substantive.join(', ')} only name the kind of plant; ${yielding} leads`, ruleTable: table });
     primary = yielding;
   }
   const symptoms = rules.category.symptoms[primary];
-  const sensed = evidence.terms.get(primary) ?? [];
-  if (symptoms && sensed.length && sensed.every((t) => symptoms.terms.includes(t))) {
+  if (symptoms && readOnlyFrom(primary, symptoms.terms)) {
     // ...unless that category too is named only as where the nuisance comes from (鸡粪 of a compost yard).
-    const onlySource = (c: Category) => !!symptoms.leadsOver[c] && (evidence.terms.get(c) ?? []).every((t) => symptoms.leadsOver[c]!.includes(t));
-    const source = substantive.find((c) => symptoms.givesWayTo.includes(c) && !onlySource(c));
+    const source = substantive.find((c) => symptoms.givesWayTo.includes(c) && !readOnlyFrom(c, symptoms.leadsOver[c]));
     if (source) {
       reasons.push({ stage: 'classify', rule: 'symptom_yields', detail: `${primary} only from what was sensed; ${source} names what is polluted`, ruleTable: table });
       primary = source;
     }
   } else {
     // A refuse station or a manure heap named only as where a smell comes from: the smell is the complaint.
-    const primaryTerms = evidence.terms.get(primary) ?? [];
-    const sensing = (Object.entries(rules.category.symptoms) as [Category, NonNullable<RuleSet['category']['symptoms'][Category]>][]).find(
-      ([c, sym]) => c !== primary && sym.leadsOver[primary] && primaryTerms.every((t) => sym.leadsOver[primary]!.includes(t)) && (scores.get(c) ?? 0) >= thresholds.minScore,
+    const sensing = (Object.keys(rules.category.symptoms) as Category[]).find(
+      (c) => c !== primary && readOnlyFrom(primary, rules.category.symptoms[c]!.leadsOver[primary]) && (scores.get(c) ?? 0) >= thresholds.minScore,
     );
-    if (sensing && primaryTerms.length) {
-      reasons.push({ stage: 'classify', rule: 'source_of_symptom', detail: `${primary} named only as where the ${sensing[0]} nuisance comes from`, ruleTable: table });
-      primary = sensing[0];
+    if (sensing) {
+      reasons.push({ stage: 'classify', rule: 'source_of_symptom', detail: `${primary} named only as where the ${sensing} nuisance comes from`, ruleTable: table });
+      primary = sensing;
     }
   }
   const outranking = ranked.find((c) => c !== primary && thresholds.outranks[c]?.includes(primary) && (scores.get(c) ?? 0) >= thresholds.minScore);
