@@ -104,8 +104,8 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
       const d = e.division;
       if (d.kind !== 'county') continue;
       // A short form counts only when another span confirms it: its city or province ("吉安吉州", "云南个旧"),
-      // or one of its townships ("任丘出岸镇", "晋江陈埭"). A bare "吉州" is no place; a bare short form of three or more
-      // characters that reads as nothing else (锡林浩特) is too rare a word to be anything but the place.
+      // or one of its townships ("任丘出岸镇", "晋江陈埭"). A bare "吉州" is no place; a bare short form of three
+      // or more characters that reads as nothing else (锡林浩特) is too rare a word to be anything but the place.
       if (e.form !== 'full') {
         const confirmed =
           (d.cityCode && cityNamedElsewhere(d.cityCode, m)) ||
