@@ -50,6 +50,8 @@ export interface CaseFeatures {
   divisionCandidates?: string[];
   /** Every member's text is mostly in Latin script: whatever polluter or place they name went unread. */
   unreadNames?: boolean;
+  /** Kinds of polluter the members' English words name (never scored; see the sole-case rule). */
+  unreadKinds?: string[];
   firstAt: number;
   lastAt: number;
   members: number;
@@ -125,6 +127,7 @@ export function mergeCaseFeatures(caseFeatures: CaseFeatures | null, side: Match
     signatures: keptSignatures,
     ...caseCandidates(refined === 'conflict' ? c.divisionCode : refined, c.divisionCandidates, side),
     ...(side.unreadNames && (!caseFeatures || caseFeatures.unreadNames) ? { unreadNames: true } : {}),
+    ...(c.unreadKinds?.length || side.unreadKind ? { unreadKinds: addCapped(c.unreadKinds ?? [], side.unreadKind ? [side.unreadKind] : [], CASE_FEATURE_CAPS.kinds) } : {}),
     firstAt: Math.min(c.firstAt, side.at),
     lastAt: Math.max(c.lastAt, side.at),
     members: c.members + 1,

@@ -3,7 +3,19 @@
  * features (case-features.util), then the best candidate case is chosen among those the candidate keys
  * found, with one rule that needs the whole candidate set: a polluter name that only one case carries.
  */
-import { DAY_MS, DEFAULT_MATCH_CONFIG, divisionParts, groupOverlap, judgeMatch, namesAgreement, placeAgreement, problemGroups, type MatchConfig, type MatchResult } from './match-score.util';
+import {
+  DAY_MS,
+  DEFAULT_MATCH_CONFIG,
+  divisionParts,
+  groupOverlap,
+  judgeMatch,
+  kindsAgree,
+  namesAgreement,
+  placeAgreement,
+  problemGroups,
+  type MatchConfig,
+  type MatchResult,
+} from './match-score.util';
 import { estimateJaccard, minhash } from './minhash.util';
 import type { CaseFeatures } from './case-features.util';
 import type { MatchDecision, MatchSide } from './dedup.types';
@@ -68,8 +80,12 @@ export interface CaseChoice<Id = string> {
 
 /** Same division code and category, a shared problem group, inside the window, and nothing that differs. */
 function soleCaseCompatible(sub: MatchSide, c: CaseFeatures, result: MatchResult, config: MatchConfig): boolean {
-  // A case whose reports were all in Latin script may name another polluter or street than this one.
-  if (c.unreadNames) return false;
+  // A report in Latin script, or a case whose reports all were, may name another polluter or street than the
+  // other side: without names to compare, only the same kind of polluter (a bar, a pig farm) joins them.
+  if (c.unreadNames || sub.unreadNames) {
+    const kind = sub.kind ?? sub.unreadKind ?? null;
+    if (!kind || ![...c.kinds, ...(c.unreadKinds ?? [])].some((k) => kindsAgree(kind, k))) return false;
+  }
   const p = result.parts;
   // A report naming no problem word of ours still shares the case's road or township: that stands in for it.
   const problemShared = p.problem !== null && p.problem > 0;
@@ -131,8 +147,7 @@ export function chooseCase<Id>(sub: MatchSide, candidates: readonly CaseCandidat
     const auto = result.decision === 'auto';
     if (!best || (auto !== (best.result.decision === 'auto') ? auto : result.score > best.result.score)) best = scored;
   }
-  // A report whose names are unread (Latin script) is not nameless: it may name another polluter or street.
-  if (config.soleCase && !sub.unreadNames && sole.length === 1 && (!best || best.result.decision !== 'auto')) {
+  if (config.soleCase && sole.length === 1 && (!best || best.result.decision !== 'auto')) {
     const only = sole[0];
     return {
       caseId: only.caseId,

@@ -29,6 +29,8 @@ export interface FeatureRules {
   problemGroups: Record<string, string[]>;
   kindGroups: Record<string, string[]>;
   genericBrandWords: string[];
+  /** Kind word → English words for that kind of polluter. */
+  latinKinds: Record<string, string[]>;
 }
 
 export interface CharMapTable {

@@ -46,6 +46,8 @@ export interface IncidentFeatures {
    * unread, so the absence of a name says nothing.
    */
   unreadNames?: boolean;
+  /** With unread names: the kind of polluter the English words name (酒吧 for "a bar"), for the sole-case rule only. */
+  unreadKind?: string;
 }
 
 /** One side of a comparison: features plus what blocks and windows need. */

@@ -365,8 +365,24 @@ export function extractIncidentFeatures(source: IncidentSource): IncidentFeature
     places,
     townships,
     problemTerms: findProblemTerms(`${foldedTitle}${BOUNDARY}${foldedText}`),
-    ...(mostlyLatin(`${title}${text}`) ? { unreadNames: true } : {}),
+    ...(unreadKindOf(title, text) ?? {}),
   };
+}
+
+const LATIN_KINDS = Object.entries(FEATURE_RULES.latinKinds).flatMap(([kind, words]) =>
+  words.map((w) => ({ kind, re: new RegExp(`\\b${foldText(w).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`) })),
+);
+
+/** A report in Latin script: its names go unread, and the kind of polluter its words name (the first one). */
+function unreadKindOf(title: string, text: string): { unreadNames: true; unreadKind?: string } | null {
+  if (!mostlyLatin(`${title}${text}`)) return null;
+  const folded = foldText(`${title} ${text}`);
+  let best: { kind: string; at: number } | null = null;
+  for (const { kind, re } of LATIN_KINDS) {
+    const m = re.exec(folded);
+    if (m && (!best || m.index < best.at)) best = { kind, at: m.index };
+  }
+  return best ? { unreadNames: true, unreadKind: best.kind } : { unreadNames: true };
 }
 
 /** More Latin letters than twice the Chinese characters (and a sentence's worth of them). */

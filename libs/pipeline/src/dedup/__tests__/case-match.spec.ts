@@ -235,6 +235,22 @@ describe('chooseCase: the only case of a problem in a division', () => {
     // A Chinese report joining it makes its names read.
     expect(mergeCaseFeatures(englishCase, dumping('建设路河边有渣土车偷倒建筑垃圾', { at: T0 + DAY })).unreadNames).toBeUndefined();
   });
+
+  it('lets a report in English join the only case of its county when both name the same kind of polluter', () => {
+    const noise = (text: string, extra: Partial<MatchSide> = {}) => side(text, { category: 'noise', divisionCode: '510107', ...extra });
+    const site = caseOf(noise('武侯区簇桥那个锦悦府工地天天半夜打桩，凌晨两点还在哐哐响'));
+    const english = noise('The construction site in Wuhou District is piling all night, still banging at 2am.', { at: T0 + DAY });
+    expect(english).toMatchObject({ unreadNames: true, unreadKind: '工地' });
+    expect(chooseCase(english, [{ caseId: 'a', features: site }]).decision).toBe('auto');
+    // another kind, or no kind the English words name, stays apart
+    expect(chooseCase(noise('A bar in Wuhou District plays loud music until 2am.', { at: T0 + DAY }), [{ caseId: 'a', features: site }]).decision).not.toBe('auto');
+    expect(chooseCase(noise('Something is banging all night in Wuhou District.', { at: T0 + DAY }), [{ caseId: 'a', features: site }]).decision).not.toBe('auto');
+    // and a case of English reports keeps its kind for the next report, which never scores it
+    const englishCase = caseOf(english);
+    expect(englishCase.unreadKinds).toEqual(['工地']);
+    expect(englishCase.kinds).toEqual([]);
+    expect(chooseCase(noise('簇桥那个工地半夜还在打桩', { at: T0 + 2 * DAY }), [{ caseId: 'a', features: englishCase }]).decision).toBe('auto');
+  });
 });
 
 describe('candidate keys for case matching', () => {
