@@ -65,7 +65,10 @@ function isPseudoCity(name: string): boolean {
   return /^(市辖区|县|省直辖县级行政区划|自治区直辖县级行政区划)$/.test(name);
 }
 
-const TOWNSHIP_SUFFIX = /(街道办事处|街道|民族乡|镇|乡|苏木)$/;
+const PEOPLES =
+  '满|回|蒙古|朝鲜|维吾尔|哈萨克|彝|苗|土家|瑶|壮|藏|侗|布依|白|黎|畲|傣|哈尼|傈僳|佤|拉祜|水|纳西|景颇|柯尔克孜|土|达斡尔|仫佬|羌|布朗|撒拉|毛南|仡佬|锡伯|阿昌|普米|塔吉克|怒|乌孜别克|俄罗斯|鄂温克|德昂|保安|裕固|京|塔塔尔|独龙|鄂伦春|赫哲|门巴|珞巴|基诺|各';
+/** A township's name without 镇/乡/街道 and an ethnic township's peoples (拉林满族镇 → 拉林, 许家桥回族维吾尔族乡 → 许家桥). */
+const TOWNSHIP_NAME = new RegExp(`^(.+?)(?:(?:${PEOPLES})族)*(?:街道办事处|街道|民族乡|镇|乡|苏木)$`);
 
 export function isZoneCode(code: string): boolean {
   return /^\d{4}7\d$/.test(code);
@@ -158,8 +161,8 @@ export function buildDivisionIndex(raw: RawDivisionData, tables: DivisionTables)
     const list = townships.get(s.name) ?? [];
     list.push(d);
     townships.set(s.name, list);
-    const short = TOWNSHIP_SUFFIX.exec(s.name) ? s.name.replace(TOWNSHIP_SUFFIX, '') : '';
-    if (short.length >= 2) {
+    const short = TOWNSHIP_NAME.exec(s.name)?.[1] ?? '';
+    if (short.length >= 2 && !ignoreShort.has(short)) {
       const shorts = townshipShort.get(short) ?? [];
       shorts.push(d);
       townshipShort.set(short, shorts);

