@@ -7,15 +7,16 @@ import { cityShortForms, countyShortForms, provinceShortForms } from './name.uti
  * Area, Shanghai"), rewritten as the official Chinese names, so the locate stage reads them like any other:
  * the same county homonyms, the same city and province clues.
  *
- * A name followed by its level word (District, County, City, Province, New Area, Banner) may be any division
- * of that level; a bare name a province or a prefecture-level city, or a county inside a city or province the
- * text also names ("Haidian, Beijing"; alone, county names in pinyin are too often ordinary words or people's
- * names). A spelling shared by two different Chinese names (朝阳区 and 潮阳区) is
- * read only when a province or city the text also names keeps one of them, and left as it is otherwise (山西
- * and 陕西 are both Shanxi without tones): a wrong place is worse than none.
+ * A name followed by its level word (District, County, City, Province, New Area, Banner, Town, Subdistrict) may
+ * be any division of that level (a township's spelling shared by several is settled by a city, province or
+ * county the text also names); a bare name a province or a prefecture-level city, or a county inside a city
+ * or province the text also names ("Haidian, Beijing"; alone, county names in pinyin are too often ordinary
+ * words or people's names). A spelling shared by two different Chinese names (朝阳区 and 潮阳区) is read only
+ * when a province or city the text also names keeps one of them, and left as it is otherwise (山西 and 陕西 are
+ * both Shanxi without tones): a wrong place is worse than none.
  */
 
-type Level = 'district' | 'county' | 'city' | 'province' | 'newarea' | 'banner';
+type Level = 'district' | 'county' | 'city' | 'province' | 'newarea' | 'banner' | 'township';
 
 const LEVEL_WORDS: [RegExp, Level][] = [
   [/^new (area|district)$/i, 'newarea'],
@@ -24,6 +25,7 @@ const LEVEL_WORDS: [RegExp, Level][] = [
   [/^(city|municipality)$/i, 'city'],
   [/^(province|autonomous region)$/i, 'province'],
   [/^(autonomous )?banner$/i, 'banner'],
+  [/^(town|township|zhen|subdistrict|jiedao)$/i, 'township'],
 ];
 
 /** Conventional English names that are not the plain pinyin of the official one. */
@@ -49,6 +51,8 @@ interface LatinPlaces {
   bare: Map<string, Division[]>;
   /** `<pinyin>` → counties so spelled, read bare only inside a city or province the text names. */
   counties: Map<string, Division[]>;
+  /** `<pinyin>` → townships so spelled ("Chendai Town"); built on first use, as few texts need it. */
+  townships: () => Map<string, Division[]>;
 }
 
 const built = new WeakMap<DivisionIndex, LatinPlaces>();
@@ -84,7 +88,19 @@ function stemsOf(d: Division): string[] {
 function latinPlacesOf(index: DivisionIndex): LatinPlaces {
   let places = built.get(index);
   if (places) return places;
-  places = { leveled: new Map(), bare: new Map(), counties: new Map() };
+  let townships: Map<string, Division[]> | null = null;
+  places = {
+    leveled: new Map(),
+    bare: new Map(),
+    counties: new Map(),
+    townships: () => {
+      if (!townships) {
+        townships = new Map();
+        for (const [name, list] of index.townshipShort) for (const d of list) add(townships, key(name), d);
+      }
+      return townships;
+    },
+  };
   for (const d of index.byCode.values()) {
     const level = levelOf(d);
     if (!level) continue;
@@ -100,10 +116,10 @@ function latinPlacesOf(index: DivisionIndex): LatinPlaces {
 }
 
 /** One capitalised word (Xi'an, Wu-han) that is not a level word. */
-const WORD = `(?!(?:New|District|County|City|Municipality|Autonomous|Region|Province|Banner)\\b)[A-Z][a-z]+(?:['’-]?[a-z]+)*`;
+const WORD = `(?!(?:New|District|County|City|Municipality|Autonomous|Region|Province|Banner|Town|Township|Zhen|Subdistrict)\\b)[A-Z][a-z]+(?:['’-]?[a-z]+)*`;
 /** One or two such words, then optionally a level word. */
 const PLACE = new RegExp(
-  `\\b(${WORD}(?: ${WORD})?)(?: (New Area|New District|District|Autonomous County|County|City|Municipality|Autonomous Region|Province|Autonomous Banner|Banner))?\\b`,
+  `\\b(${WORD}(?: ${WORD})?)(?: (New Area|New District|District|Autonomous County|County|City|Municipality|Autonomous Region|Province|Autonomous Banner|Banner|[Tt]ownship|[Tt]own|[Zz]hen|[Ss]ubdistrict|[Jj]iedao))?\\b`,
   'g',
 );
 
@@ -127,6 +143,7 @@ function lookup(places: LatinPlaces, name: string, levelWord: string | undefined
   const k = name.toLowerCase().replace(/['’\- ]/g, '');
   if (!levelWord) return places.bare.get(k);
   const level = LEVEL_WORDS.find(([re]) => re.test(levelWord))?.[1];
+  if (level === 'township') return places.townships().get(k);
   return level ? places.leveled.get(`${k}|${level}`) : undefined;
 }
 
@@ -166,13 +183,32 @@ function contextOf(text: string, places: LatinPlaces, index: DivisionIndex): str
   return codes;
 }
 
+/**
+ * Codes of the counties a capitalised word of the text may spell ("Jinjiang, Chendai Town"): never read as the
+ * county itself, only to settle which of two townships so spelled is meant.
+ */
+function countyWordsOf(text: string, places: LatinPlaces): string[] {
+  const codes: string[] = [];
+  for (const [w] of text.matchAll(/[A-Z][a-z]+/g)) for (const d of places.counties.get(w.toLowerCase()) ?? []) codes.push(d.code);
+  return codes;
+}
+
 /** The text with the pinyin place names it gives replaced by their Chinese names; unchanged without any. */
 export function withChinesePlaceNames(text: string, index: DivisionIndex): string {
   if (!/[A-Z][a-z]{2}/.test(text)) return text;
   const places = latinPlacesOf(index);
   const context = contextOf(text, places, index);
+  let townshipContext: string[] | null = null;
   return text.replace(PLACE, (whole: string, name: string, levelWord: string | undefined, offset: number) => {
     if (namesStreet(text, whole, name, levelWord, offset)) return whole;
+    if (levelWord && LEVEL_WORDS.find(([re]) => re.test(levelWord))?.[1] === 'township') {
+      townshipContext ??= [...context, ...countyWordsOf(text, places)];
+      const township = (n: string) => nameOf(lookup(places, n, levelWord), townshipContext!);
+      const words = name.split(' ');
+      // "Yiwu Fotang zhen": the township is the last word; the one before it is read as any other name.
+      if (words.length === 2 && !township(name)) return `${resolve(places, words[0], undefined, context) ?? words[0]} ${township(words[1]) ?? `${words[1]} ${levelWord}`}`;
+      return township(name) ?? whole;
+    }
     const hit = resolve(places, name, levelWord, context) ?? (levelWord ? null : countyInside(places, name, context));
     if (hit) return hit;
     // Two capitalised words that are not one name: each on its own ("Shenzhen Nanshan District", "Shenzhen Bay").

@@ -48,5 +48,14 @@ describe('place names in pinyin', () => {
     expect(withChinesePlaceNames('Waste on the bank of the Lhasa River in Chengguan District', index)).toBe('Waste on the bank of the 拉萨市 River in 城关区');
     expect(locateText('Waste on the bank of the Lhasa River in Chengguan District.').code).toBe('540102');
   });
+
+  it('reads a township with its level word, settled by a county word beside it when two share the spelling', () => {
+    expect(withChinesePlaceNames('Rongcheng, Lidao town: someone is dumping rocks into the sea', index)).toContain('俚岛镇');
+    expect(locateText('Rongcheng, Lidao town: someone is dumping rocks into the sea to build a pier.').code).toBe('371082');
+    // 陈埭镇 and 陈岱镇 are both Chendai: Jinjiang keeps 陈埭镇
+    expect(withChinesePlaceNames('Jinjiang, Chendai town - a dyeing workshop', index)).toContain('陈埭镇');
+    expect(withChinesePlaceNames('Chendai town - a dyeing workshop', index)).toBe('Chendai town - a dyeing workshop');
+    expect(locateText('Yiwu Fotang zhen: a plastics workshop, very smelly').code).toBe('330782');
+  });
 });
 
