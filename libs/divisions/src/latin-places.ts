@@ -176,16 +176,17 @@ function namesStreet(text: string, whole: string, name: string, levelWord: strin
 
 /** Code prefixes (province xx, city xxxx) of the provinces and cities the text names unambiguously. */
 function contextOf(text: string, places: LatinPlaces, index: DivisionIndex): string[] {
-  const codes: string[] = [];
+  const codes = new Set<string>();
   for (const m of text.matchAll(PLACE)) {
     if (namesStreet(text, m[0], m[1], m[2], m.index!)) continue;
     for (const [name, levelWord] of [[m[1], m[2]] as const, ...m[1].split(' ').map((w) => [w, undefined] as const)]) {
       const hit = resolve(places, name, levelWord, []);
       const d = hit ? index.names.get(hit)?.find((e) => e.form === 'full' && (e.division.kind === 'province' || e.division.kind === 'city'))?.division : undefined;
-      if (d) codes.push(d.kind === 'province' ? d.code.slice(0, 2) : d.code.slice(0, 4));
+      if (d) codes.add(d.kind === 'province' ? d.code.slice(0, 2) : d.code.slice(0, 4));
     }
   }
-  return codes;
+  // Each once: a long text repeating its places would otherwise make every later lookup scan them all.
+  return [...codes];
 }
 
 /**
@@ -193,9 +194,9 @@ function contextOf(text: string, places: LatinPlaces, index: DivisionIndex): str
  * county itself, only to settle which of two townships so spelled is meant.
  */
 function countyWordsOf(text: string, places: LatinPlaces): string[] {
-  const codes: string[] = [];
-  for (const [w] of text.matchAll(/[A-Z][a-z]+/g)) for (const d of places.counties.get(w.toLowerCase()) ?? []) codes.push(d.code);
-  return codes;
+  const codes = new Set<string>();
+  for (const [w] of text.matchAll(/[A-Z][a-z]+/g)) for (const d of places.counties.get(w.toLowerCase()) ?? []) codes.add(d.code);
+  return [...codes];
 }
 
 /** The text with the pinyin place names it gives replaced by their Chinese names; unchanged without any. */
@@ -207,7 +208,7 @@ export function withChinesePlaceNames(text: string, index: DivisionIndex): strin
   return text.replace(PLACE, (whole: string, name: string, levelWord: string | undefined, offset: number) => {
     if (namesStreet(text, whole, name, levelWord, offset)) return whole;
     if (levelWord && levelOfWord(levelWord) === 'township') {
-      townshipContext ??= [...context, ...countyWordsOf(text, places)];
+      townshipContext ??= [...new Set([...context, ...countyWordsOf(text, places)])];
       const township = (n: string) => nameOf(lookup(places, n, levelWord), townshipContext!);
       const named = township(name);
       if (named) return named;

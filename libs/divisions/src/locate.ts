@@ -54,7 +54,9 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
   const normalized: Partial<Record<MentionField, string>> = {};
   for (const field of FIELD_ORDER) {
     const t = texts[field];
-    if (t && t.trim()) mentions.push(...scanMentions((normalized[field] = normalizeText(withChinesePlaceNames(t, index))), field, index));
+    if (!t || !t.trim()) continue;
+    // One at a time: a long text can name places more often than a spread's arguments may number.
+    for (const m of scanMentions((normalized[field] = normalizeText(withChinesePlaceNames(t, index))), field, index)) mentions.push(m);
   }
   /** Township names written without 镇/街道 right after a mention, shortest first (江宁|秣陵, 舟山|沈家门). */
   const townshipsAfter = (m: Mention): { name: string; townships: Division[] }[] => {
@@ -178,9 +180,9 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
   let countyVia: CountyCandidate | null = null;
   if (candidates.length) {
     // Best reading per county name, then the best name: context first, then the more trusted field.
-    const bestScore = Math.max(...candidates.map((c) => c.score));
+    const bestScore = candidates.reduce((best, c) => Math.max(best, c.score), -Infinity);
     const top = candidates.filter((c) => c.score === bestScore);
-    const firstRank = Math.min(...top.map((c) => FIELD_RANK[c.mention.field] * 10000 + c.mention.start));
+    const firstRank = top.reduce((first, c) => Math.min(first, FIELD_RANK[c.mention.field] * 10000 + c.mention.start), Infinity);
     const lead = top.find((c) => FIELD_RANK[c.mention.field] * 10000 + c.mention.start === firstRank)!;
     const tied = [...new Map(top.filter((c) => c.county.name === lead.county.name).map((c) => [c.county.code, c])).values()];
     if (tied.length === 1) {

@@ -183,3 +183,11 @@ describe('locate', () => {
   });
 });
 
+
+describe('locate on a text naming places a hundred thousand times', () => {
+  it('answers instead of overflowing the stack', () => {
+    const d = locate(input({ text: '朝阳区'.repeat(100_000) }));
+    expect(d.code).toBeNull();
+    expect(d.candidates).toEqual(expect.arrayContaining(['110105', '220104']));
+  });
+});

@@ -25,23 +25,29 @@ function isCjk(c: number): boolean {
  */
 export function foldText(text: string): string {
   let out = '';
+  // The last code written, kept aside: reading it back from `out` flattens the string built by `+=` each
+  // time, which made long texts quadratic.
+  let last = -1;
   for (let i = 0; i < text.length; i++) {
     let c = text.charCodeAt(i);
     if (c >= 0xff01 && c <= 0xff5e) c -= 0xfee0; // full-width ASCII block
     else if (c === 0x3000) c = 0x20; // ideographic space
     if (c >= 0x41 && c <= 0x5a) {
-      out += String.fromCharCode(c + 32);
+      last = c + 32;
     } else if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) {
-      out += String.fromCharCode(c);
+      last = c;
     } else if (isCjk(c)) {
       const s = T2S[c];
-      out += String.fromCharCode(s === 0 ? c : s);
+      last = s === 0 ? c : s;
     } else if (c >= 0xd800 && c <= 0xdbff) {
       i++; // astral plane: emoji and rare symbols carry no identity; the surrogate pair goes
-      out += '|';
-    } else if (out.length > 0 && out.charCodeAt(out.length - 1) !== 0x7c) {
-      out += '|';
+      last = 0x7c;
+    } else if (last !== -1 && last !== 0x7c) {
+      last = 0x7c;
+    } else {
+      continue;
     }
+    out += String.fromCharCode(last);
   }
   return out;
 }

@@ -9,6 +9,7 @@ import { complainantKeyOf } from './complainant-key.util';
 import { extractIncidentFeatures } from './features.util';
 import { minhash } from './minhash.util';
 import type { IncidentSource, MatchSide } from './dedup.types';
+import { withinReadLimit } from '../judge/read-limit';
 
 export interface DedupInput {
   side: MatchSide;
@@ -29,11 +30,12 @@ export function incidentTime(submission: Pick<Submission, 'submittedAt'>, receiv
  * are qualified by channel type: a Telegram user id and a WeChat OpenID are different namespaces.
  */
 export function dedupInputOf(
-  submission: Submission,
+  whole: Submission,
   judgement: Judgement,
   opts: { channelType: ChannelType; receivedAt: Date; pepper: string },
 ): DedupInput | null {
   if (judgement.validity.status !== 'accepted') return null;
+  const submission = withinReadLimit(whole);
   const c = submission.complainant;
   return dedupInputFromParts({
     text: submission.text,

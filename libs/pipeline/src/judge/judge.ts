@@ -1,4 +1,5 @@
 import type { CategoryDecision, DivisionDecision, JudgingInput, Judgement, ValidityDecision } from '@huiliu/contracts';
+import { withinReadLimit } from './read-limit';
 
 /** The pure stages a judgement is made of; the worker wires the real ones, `rejudge` reuses them. */
 export interface Stages {
@@ -18,7 +19,8 @@ const NO_CATEGORY: CategoryDecision = { categories: [], primary: null, reasons: 
  * validate → locate → classify. A rejected submission is not located or classified (there is nothing to
  * place); out-of-scope ones are located, since the referral goes to the right local department.
  */
-export function judge(input: JudgingInput, stages: Stages, observe?: (stage: StageName, seconds: number) => void): Judgement {
+export function judge(whole: JudgingInput, stages: Stages, observe?: (stage: StageName, seconds: number) => void): Judgement {
+  const input = { ...whole, submission: withinReadLimit(whole.submission) };
   const timed = <T>(stage: StageName, fn: () => T): T => {
     if (!observe) return fn();
     const t0 = process.hrtime.bigint();

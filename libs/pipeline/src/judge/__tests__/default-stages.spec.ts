@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { parseSubmission } from '@huiliu/contracts';
 import { defaultStages } from '../default-stages';
 import { judge } from '../judge';
+import { JUDGED_TEXT_CHARS } from '../read-limit';
+import { dedupInputOf } from '../../dedup/submission-side.util';
 
 const sub = (text: string, districtCode: string | null = null) => parseSubmission({ schemaVersion: 1, channelType: 'web', ref: 'r', text, location: { districtCode } });
 
@@ -38,5 +40,29 @@ describe('stages with a deployment’s own tables', () => {
     const file = path.join(dir, 'referral.rules.json');
     writeFileSync(file, '{"name":"referral"}');
     expect(() => defaultStages({ referral: file })).toThrow(/referral\.rules\.json/);
+  });
+});
+
+describe('long texts', () => {
+  const stages = defaultStages();
+  const long = (unit: string, chars: number) => unit.repeat(Math.ceil(chars / unit.length)).slice(0, chars);
+
+  it('judges a text past the read limit as its first JUDGED_TEXT_CHARS characters', () => {
+    const text = `${long('顺德区北滘镇的电镀厂夜里偷排废水，河水发黑。', JUDGED_TEXT_CHARS)}${long('朝阳区锡林浩特任丘出岸镇', 1_000_000)}`;
+    const whole = judge({ submission: sub(text) }, stages);
+    const head = judge({ submission: sub(text.slice(0, JUDGED_TEXT_CHARS)) }, stages);
+    expect(whole).toEqual(head);
+    expect(whole.division.code).toBe('440606');
+    expect(whole.category.primary).toBe('water');
+  });
+
+  it('reads a megabyte of English or of place names without stalling', () => {
+    for (const text of [long('The factory on Main Road, Haidian, Beijing dumps oily water into the river every night. ', 1_000_000), long('城关镇新华街道朝阳区', 1_000_000)]) {
+      const s = sub(text);
+      const j = judge({ submission: s }, stages);
+      expect(j.validity.status).toBe('accepted');
+      const input = dedupInputOf(s, j, { channelType: 'web', receivedAt: new Date(), pepper: 'p' });
+      expect(input?.side.signature.length).toBeGreaterThan(0);
+    }
   });
 });
