@@ -22,6 +22,11 @@ export interface LocateOptions {
   boundaries?: BoundaryIndex | null;
 }
 
+/** Words that point at a place, said right after its name: 这边, 那个, 一带, 嗰间 (Cantonese) … */
+const DEIXIS_AFTER = /^(?:这边|那边|这里|那里|这块|那块|这个|那个|这家|那家|这间|那间|嗰间|嗰度|嗰边|一带|附近|境内|城区|县城|市区|当地|本地)/;
+/** What may stand right before a place so spoken: nothing, a non-Han character, or a word that leads to a place. */
+const PLACE_LEAD = /(?:^|[^\p{Script=Han}]|在|我们|咱们|俺们|我家|老家|住|去|到|从|回)$/u;
+
 /** Fields in the order their words are trusted: the place fields first, the free text after. */
 const FIELD_ORDER: MentionField[] = ['address', 'region', 'label', 'title', 'text', 'subject'];
 const FIELD_RANK: Record<MentionField, number> = { address: 0, region: 1, label: 2, title: 3, text: 4, subject: 5 };
@@ -72,6 +77,16 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
   /** "江宁秣陵", "晋江陈埭": a county's short form and, right after it, one of its townships. */
   const ownTownshipAfter = (d: Division, m: Mention): boolean => townshipsAfter(m).some((a) => a.townships.some((t) => t.countyCode === d.code));
 
+  /**
+   * "都匀这边", "在拱墅那个…": a short form spoken as a place, with a word that points at a place
+   * right after it and nothing joined to it before (消防通道这边 is no county).
+   */
+  const spokenAsPlace = (m: Mention): boolean => {
+    const text = normalized[m.field] ?? '';
+    if (!PLACE_LEAD.test(text.slice(Math.max(0, m.start - 2), m.start))) return false;
+    return DEIXIS_AFTER.test(text.slice(m.end, m.end + 3));
+  };
+
   // Provinces and cities the text names (a span may read as both: 吉林).
   const provinces = new Map<string, Mention>();
   const cities = new Map<string, Mention>();
@@ -112,14 +127,16 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
       if (d.kind !== 'county') continue;
       // A short form counts only when another span confirms it: its city or province ("吉安吉州", "云南个旧"),
       // or one of its townships ("任丘出岸镇", "晋江陈埭"). A bare "吉州" is no place; a bare short form of three
-      // or more characters that reads as nothing else (锡林浩特) is too rare a word to be anything but the place.
+      // or more characters that reads as nothing else (锡林浩特) is too rare a word to be anything but the place;
+      // nor is a current short form spoken as a place ("监利这边"; a retired name still needs its city).
       if (e.form !== 'full') {
         const confirmed =
           (d.cityCode && cityNamedElsewhere(d.cityCode, m)) ||
           provinceNamedElsewhere(d.provinceCode, m) ||
           townshipOfElsewhere(d, m) ||
           ownTownshipAfter(d, m) ||
-          (m.name.length >= 3 && m.entries.length === 1);
+          (m.name.length >= 3 && m.entries.length === 1) ||
+          (e.form === 'short' && spokenAsPlace(m));
         if (!confirmed) continue;
         // A span that also reads as a city or province is that city or province (吉安 is 吉安市 before 吉安县),
         // unless its city stands right before it: "衡阳衡阳" is 衡阳市衡阳县.

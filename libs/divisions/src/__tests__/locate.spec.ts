@@ -184,6 +184,21 @@ describe('locate', () => {
 });
 
 
+describe('a county short form spoken as a place', () => {
+  it('reads a short form with 这边 / 那个 after it and nothing joined before it', () => {
+    expect(locate(input({ text: '监利这边有人清塘，把鱼塘的臭水直接抽到河里' })).code).toBe('421088');
+    expect(locate(input({ text: '都匀这边河滨路好多饭店把泔水倒进排洪沟里' })).code).toBe('522701');
+    expect(locate(input({ text: '住在拱墅那个小区后面的工地天天夜里施工' })).code).toBe('330105');
+    expect(locate(input({ text: '晉江那間洗水廠，排出來的水是藍色的' })).code).toBe('350582');
+  });
+
+  it('leaves a short form that is part of a longer word, or said without pointing, alone', () => {
+    // 通道 is 通道侗族自治县's short form, but here a fire lane
+    expect(locate(input({ text: '消防通道这边堆满了垃圾' })).code).toBeNull();
+    expect(locate(input({ text: '监利的鱼塘有人清塘' })).code).toBeNull();
+  });
+});
+
 describe('locate on a text naming places a hundred thousand times', () => {
   it('answers instead of overflowing the stack', () => {
     const d = locate(input({ text: '朝阳区'.repeat(100_000) }));

@@ -6,6 +6,9 @@
  */
 
 const HAN = /[\u3400-\u9fff\uf900-\ufaff]/;
+const HAN_RUN = /[\u3400-\u9fff\uf900-\ufaff]+/g;
+/** Sounds, not words: a run of them beside keyboard mash ("asdfjkl 噢噢噢噢") adds nothing to read. */
+const INTERJECTIONS = /^[啊哦噢嗯呃哈额唉呀喔哎嘿嘻呵]+$/;
 const LATIN_WORD = /[a-z]+/gi;
 const VOWEL = /[aeiouy]/i;
 const CONSONANT_RUN = /[bcdfghjklmnpqrstvwxz]{5}/i;
@@ -16,11 +19,14 @@ const MIN_WORD = 3;
 export function illegibleShape(body: string): string | null {
   const chars = body.replace(/[^\p{L}\p{N}]/gu, '');
   if (chars.length >= 3 && [...chars].every((c) => c === chars[0])) return 'one character repeated';
-  if (HAN.test(body)) return null;
-  const words = (body.match(LATIN_WORD) ?? []).filter((w) => w.length >= MIN_WORD);
+  const rest = body.replace(HAN_RUN, (run) => (INTERJECTIONS.test(run) || (run.length >= 3 && [...run].every((c) => c === run[0])) ? ' ' : run));
+  if (HAN.test(rest)) return null;
+  // Sounds with no Latin beside them ("哈哈哈") are left to the term tables.
+  if (rest !== body && !/[a-z]{3}/i.test(rest)) return null;
+  const words = (rest.match(LATIN_WORD) ?? []).filter((w) => w.length >= MIN_WORD);
   if (words.length === 0) {
-    if (/[a-z]/i.test(body)) return null;
-    return (body.match(/\d/g) ?? []).length >= 3 ? 'digits only' : null;
+    if (/[a-z]/i.test(rest)) return null;
+    return (rest.match(/\d/g) ?? []).length >= 3 ? 'digits only' : null;
   }
   const unreadable = words.filter((w) => !VOWEL.test(w) || CONSONANT_RUN.test(w)).length;
   return unreadable * 2 > words.length ? `${unreadable} of ${words.length} words unpronounceable` : null;

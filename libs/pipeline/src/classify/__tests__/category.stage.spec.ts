@@ -81,6 +81,10 @@ describe('classify: several categories, clues and precedence', () => {
     expect(classify(inputOf('养牛场的牛粪就堆在露天，夏天那个臭啊，臭得吃饭都得关门')).primary).toBe('air');
     // waste dumped somewhere is the waste, however it smells
     expect(classify(inputOf('河滩上昨晚又被人倒了好几车垃圾，臭得很')).primary).toBe('solid_waste');
+    expect(classify(inputOf('工业园旁边空地堆了大量油漆桶，像是危险废物，有刺鼻气味')).primary).toBe('solid_waste');
+    expect(classify(inputOf('城边空地堆满了废轮胎，夏天太阳一晒味道很大')).primary).toBe('solid_waste');
+    // burning it is the smoke, not the waste
+    expect(classify(inputOf('田边有人焚烧废轮胎')).primary).toBe('air');
   });
 
   it('reads a project without its EIA as an approval matter until the text says what it pollutes', () => {

@@ -31,7 +31,9 @@ export interface TextScore {
 }
 
 const STATUS = { valid: 'accepted', out_of_scope: 'out_of_scope', invalid: 'rejected' } as const;
-const CHANNELS = new Set<string>(['web', 'hotline', 'email', 'telegram', 'wechat', 'letter', 'visit', 'transfer', 'weibo']);
+const CHANNELS = new Set<string>(['web', 'hotline', 'email', 'telegram', 'wechat', 'letter', 'visit', 'transfer', 'webhook']);
+/** Labels that name a source rather than a channel type: Weibo posts come in through a webhook channel. */
+const SOURCES: Record<string, string> = { letters: 'letter', weibo: 'webhook' };
 
 export function readLabelledTexts(file: string): LabelledText[] {
   return fs
@@ -43,7 +45,8 @@ export function readLabelledTexts(file: string): LabelledText[] {
 
 /** The submission a channel would record for the text: its own place fields beside the words. */
 export function submissionOf(r: LabelledText) {
-  const channelType = (r.channel === 'letters' ? 'letter' : CHANNELS.has(r.channel) ? r.channel : 'web') as ChannelType;
+  const channel = SOURCES[r.channel] ?? r.channel;
+  const channelType = (CHANNELS.has(channel) ? channel : 'web') as ChannelType;
   return parseSubmission({ schemaVersion: 1, channelType, ref: r.id, title: r.title, text: r.text, location: { address: r.address, districtCode: r.district_code } });
 }
 

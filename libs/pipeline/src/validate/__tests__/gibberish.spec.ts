@@ -7,6 +7,9 @@ describe('illegibleShape', () => {
     expect(illegibleShape('1111111111')).toBe('one character repeated');
     expect(illegibleShape('13800001111')).toBe('digits only');
     expect(illegibleShape('啊啊啊啊啊啊')).toBe('one character repeated');
+    // sounds typed beside the mash are no words either
+    expect(illegibleShape('asdfjkl;qwerty 噢噢噢噢 ggggggg')).toMatch(/2 of 3/);
+    expect(illegibleShape('jjjjjjjkkkk哦哦哦l;;;;')).not.toBeNull();
   });
 
   it('leaves words, pinyin, abbreviations and any Chinese alone', () => {
@@ -15,5 +18,6 @@ describe('illegibleShape', () => {
     expect(illegibleShape('PM2.5 VOC')).toBeNull();
     expect(illegibleShape('sdkjf 工厂冒烟')).toBeNull();
     expect(illegibleShape('12')).toBeNull();
+    expect(illegibleShape('KTV 吵死了 啊啊啊')).toBeNull();
   });
 });
