@@ -117,9 +117,13 @@ function latinPlacesOf(index: DivisionIndex): LatinPlaces {
 
 /** One capitalised word (Xi'an, Wu-han) that is not a level word. */
 const WORD = `(?!(?:New|District|County|City|Municipality|Autonomous|Region|Province|Banner|Town|Township|Zhen|Subdistrict)\\b)[A-Z][a-z]+(?:['’-]?[a-z]+)*`;
+/** Level words as written after a name, longest first; "Gulou district" as well as "Gulou District". */
+const LEVEL_PHRASES = ['New Area', 'New District', 'District', 'Autonomous County', 'County', 'City', 'Municipality', 'Autonomous Region', 'Province', 'Autonomous Banner', 'Banner', 'Township', 'Town', 'Zhen', 'Subdistrict', 'Jiedao'];
+const eitherCase = (phrase: string): string => phrase.replace(/\b([A-Z])/g, (c) => `[${c}${c.toLowerCase()}]`);
+
 /** One or two such words, then optionally a level word. */
 const PLACE = new RegExp(
-  `\\b(${WORD}(?: ${WORD})?)(?: (New Area|New District|District|Autonomous County|County|City|Municipality|Autonomous Region|Province|Autonomous Banner|Banner|[Tt]ownship|[Tt]own|[Zz]hen|[Ss]ubdistrict|[Jj]iedao))?\\b`,
+  `\\b(${WORD}(?: ${WORD})?)(?: (${LEVEL_PHRASES.map(eitherCase).join('|')}))?\\b`,
   'g',
 );
 

@@ -22,6 +22,12 @@ export interface LocateOptions {
   boundaries?: BoundaryIndex | null;
 }
 
+/**
+ * Township-level names that say only what kind of area it is (化工园区, 经济开发区, 现代农业产业园): one county may
+ * hold the only township so named, but the words name any county's park.
+ */
+const GENERIC_TOWNSHIP = /^(?:化工|工业|经济|高新|科技|物流|产业|开发|综合|保税|临港|港区|出口加工|农业|生态|旅游|商贸|现代|技术|国家级|省级)*(?:园区|开发区|工业园|产业园|示范区|管理区|试验区|片区|新区|保税区|高新区)$/;
+
 /** Words that point at a place, said right after its name: 这边, 那个, 一带, 嗰间 (Cantonese) … */
 const DEIXIS_AFTER = /^(?:这边|那边|这里|那里|这块|那块|这个|那个|这家|那家|这间|那间|嗰间|嗰度|嗰边|一带|附近|境内|城区|县城|市区|当地|本地)/;
 /** What may stand right before a place so spoken: nothing, a non-Han character, or a word that leads to a place. */
@@ -249,6 +255,7 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
   // (茅台镇, 蛇口街道), unless a province the text names disagrees.
   if (!county && !ambiguous.length && !chosenCity) {
     for (const m of townshipMentions) {
+      if (GENERIC_TOWNSHIP.test(m.name)) continue;
       const counties = [...new Set(m.townships.map((t) => t.countyCode))];
       const d = counties.length === 1 && counties[0] ? index.byCode.get(counties[0]) : undefined;
       if (!d || d.kind !== 'county' || (provinces.size && !provinces.has(d.provinceCode))) continue;

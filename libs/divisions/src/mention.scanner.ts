@@ -76,6 +76,14 @@ function lengthsFor(index: DivisionIndex): Map<number, number[]> {
   return m;
 }
 
+/**
+ * "海域和县市", "乡镇和县区": 和 joining 县 to the 市 or 区 after it, not 和县. Only a two-character county whose
+ * first character is a conjunction can read so, and only inside a run of words.
+ */
+function conjunctionBeforeCounties(text: string, i: number, name: string): boolean {
+  return name.length === 2 && /^[和与及或][县区]$/.test(name) && i > 0 && /\p{Script=Han}/u.test(text[i - 1]) && /^[市区乡镇]/.test(text.slice(i + 2, i + 3));
+}
+
 export function scanMentions(text: string, field: MentionField, index: DivisionIndex): Mention[] {
   const out: Mention[] = [];
   const byPrefix = lengthsFor(index);
@@ -93,6 +101,7 @@ export function scanMentions(text: string, field: MentionField, index: DivisionI
         if (entries.length && NOT_A_PLACE_AFTER.test(text.slice(i + len, i + len + 3)) && !placeNameAt(text, i + len, index)) {
           entries = entries.filter((e) => e.form === 'full' && /[省市区县旗州盟]$/.test(name));
         }
+        if (conjunctionBeforeCounties(text, i, name)) entries = [];
         if (entries.some((e) => e.form !== 'full') && !standsAlone(text, i, i + len, index, out[out.length - 1])) entries = entries.filter((e) => e.form === 'full');
         if (!entries.length && !townships.length) continue;
         found = { field, start: i, end: i + len, name, entries, townships };

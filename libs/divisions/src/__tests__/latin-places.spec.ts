@@ -14,6 +14,11 @@ describe('place names in pinyin', () => {
     expect(withChinesePlaceNames("Xi'an City and Inner Mongolia", index)).toBe('西安市 and 内蒙古自治区');
     // Two capitalised words that are not one name: each read on its own.
     expect(withChinesePlaceNames('Shenzhen Bay', index)).toBe('深圳市 Bay');
+    // level words as people type them
+    expect(withChinesePlaceNames('a bar in Nanshan district, Shenzhen', index)).toBe('a bar in 南山区, 深圳市');
+    expect(locateText('Bus route 58 in Gulou district got cancelled').candidates).toEqual(expect.arrayContaining(['320106', '350102']));
+    // a shared spelling with a lower-case level word is still no city of that name
+    expect(locateText('The bins are never emptied. Chaoyang district.').code).toBeNull();
   });
 
   it('leaves spellings shared by two Chinese names, county names without a level word, and ordinary words alone', () => {

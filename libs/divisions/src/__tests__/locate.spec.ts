@@ -199,6 +199,17 @@ describe('a county short form spoken as a place', () => {
   });
 });
 
+describe('words that look like places', () => {
+  it('never reads a park named only by its kind as the one township so named', () => {
+    expect(locate(input({ text: '化工园区内有一家新厂子，去年开始建设，今年已经在试生产了' })).code).toBeNull();
+  });
+
+  it('reads 和 joining 县 to 市 as a conjunction, and 和县 beside its city or province as the county', () => {
+    expect(locate(input({ text: '信中未说明具体海域和县市，建议省里加强海上巡查' })).code).toBeNull();
+    expect(locate(input({ text: '马鞍山和县的化工厂晚上排废气' })).code).toBe('340523');
+  });
+});
+
 describe('locate on a text naming places a hundred thousand times', () => {
   it('answers instead of overflowing the stack', () => {
     const d = locate(input({ text: '朝阳区'.repeat(100_000) }));
