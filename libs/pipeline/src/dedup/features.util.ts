@@ -249,6 +249,9 @@ function findEntityMentions(folded: string): EntityMention[] {
       kind = brand + (kind ?? '');
       brand = '';
     }
+    // 要求环保部门责令该厂, 检查该化工: a determiner right before the trade points back at a plant; what stands
+    // before it is the sentence, not a name.
+    if (brand && DETERMINERS.some((d) => folded.endsWith(d, start) && start - d.length >= named.at)) brand = '';
     kind = canonicalKind(kind);
     if (brand.length < 2 && (!kind || weak)) continue;
     found.push({ name: { core: brand.length >= 2 ? brand + (kind ?? '') : '', brand: brand.length >= 2 ? brand : '', kind }, weak });

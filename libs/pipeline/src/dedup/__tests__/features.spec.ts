@@ -24,6 +24,14 @@ describe('extractIncidentFeatures', () => {
     expect(f.kind).toBe('制药');
   });
 
+  it('takes no sentence for a name: a plant pointed back at, a request, an ownership word', () => {
+    expect(extractIncidentFeatures({ text: '汽配厂冲床夜间作业，噪声很大，要求环保部门责令该厂停止夜间生产' }).entity).toBeNull();
+    expect(extractIncidentFeatures({ text: '来电人要求突击检查该化工，晚上偷偷排放' }).entity).toBeNull();
+    expect(extractIncidentFeatures({ text: '秦州区某民营医院X光室防护门拍片时不关' }).entity).toBeNull();
+    // a name still stands before its trade
+    expect(extractIncidentFeatures({ text: '杭州余杭仁和那个永盛塑料厂每天半夜烧塑料' }).entity).toBe('永盛塑料');
+  });
+
   it('does not take a landmark or an everyday noun for the polluter', () => {
     expect(extractIncidentFeatures({ text: '我要举报歙县第二小学西侧的华泰砂石有限公司' }).entity).toBe('华泰砂石');
     expect(extractIncidentFeatures({ text: '那曲市双湖县前刘村污染农田，担心粮食重金属超标' }).entity).toBeNull();
