@@ -6,8 +6,9 @@ import { readLabelledTexts, scoreTexts, submissionOf } from './labelled-texts.ut
 /**
  * The bundled rule tables and division data against 2,664 labelled complaint texts written apart from the
  * sample corpus the tables were first drawn from: other voices (hotline summaries, letters, dialect, 繁體,
- * English with pinyin places, social posts with slang and typos, long rambling letters), other industries, greetings and adverts, other departments' matters. A rule
- * change that costs more than a few of them fails here; scripts/dev/text-eval.ts lists what it gets wrong.
+ * English with pinyin places, social posts with slang and typos, long rambling letters), other industries,
+ * greetings and adverts, other departments' matters. A rule change that costs more than a few of them fails
+ * here; scripts/dev/text-eval.ts lists what it gets wrong.
  */
 describe('judging on labelled texts', () => {
   const rows = readLabelledTexts(path.join(__dirname, 'fixtures/judging-texts.jsonl'));
