@@ -75,6 +75,7 @@ export function scanSubmission(submission: Submission, rules: RuleSet = DEFAULT_
   const negationEnds: number[] = [];
   for (const h of raw) if (rules.refs[h.term][0].group.kind === 'negation' && !askedNotDenied(text, h.start)) negationEnds.push(h.end);
 
+  const workplaces = workplaceSpans(text);
   const hits: ScanHit[] = [];
   for (const h of raw) {
     if (!standsAsWord(text, h.start, h.end)) continue;
@@ -83,11 +84,30 @@ export function scanSubmission(submission: Submission, rules: RuleSet = DEFAULT_
       if (end > h.start || h.start - end > negationWindow) continue;
       if (!CLAUSE_BREAK.test(text.slice(end, h.start))) negated = true;
     }
-    for (const ref of rules.refs[h.term]) hits.push({ ref, start: h.start, end: h.end, negated });
+    const atWork = workplaces.some(([from, to]) => h.start >= from && h.end <= to);
+    for (const ref of rules.refs[h.term]) {
+      const environmental = ref.group.kind === 'category' || ref.group.kind === 'general';
+      hits.push({ ref, start: h.start, end: h.end, negated: negated || (atWork && environmental) });
+    }
   }
   const scan: SubmissionScan = { text, bodyStart: head.length, hits, hadMarkup: body.hadMarkup, hadScript: body.hadScript };
   cache.set(submission, { rules, scan });
   return scan;
+}
+
+/**
+ * "在一家污水处理厂做运维", "在某化工厂上班": the plant where the writer works. Its name says where, not what
+ * is polluted, so the environmental words inside it do not count (what the plant is said to do still does).
+ */
+const WORKPLACE = /在(?:一家|一个|某|这家|那家|该)?([\p{Script=Han}a-z]{1,10}?(?:厂|站|公司|场|中心|企业|工地|园区))(?:里|内)?(?:做|从事|工作|上班|打工|干活|当|任职)/gu;
+
+function workplaceSpans(text: string): [number, number][] {
+  const spans: [number, number][] = [];
+  for (const m of text.matchAll(WORKPLACE)) {
+    const from = m.index! + m[0].indexOf(m[1]);
+    spans.push([from, from + m[1].length]);
+  }
+  return spans;
 }
 
 /** 是不是 / 是否 ask, they do not deny: 是不是水源被污染了 suspects the water source. */

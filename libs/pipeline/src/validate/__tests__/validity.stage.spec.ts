@@ -98,6 +98,12 @@ describe('validate: out of scope', () => {
     expect(validate(inputOf('小区已经停水三天，自来水公司没有任何通知。'))).toMatchObject({ status: 'out_of_scope', reason: 'other_gov' });
   });
 
+  it('does not read the plant where the writer works as the pollution, only what it is said to do', () => {
+    expect(validate(inputOf('我在一家污水处理厂做运维工作，每个月加班七八十个小时，公司从来没有给过加班费'))).toMatchObject({ status: 'out_of_scope', reason: 'labour' });
+    expect(validate(inputOf('我在化工厂上班，厂里天天把废水偷排进河里，河水都黑了')).status).toBe('accepted');
+    expect(validate(inputOf('我在化工厂附近上班，每天都闻到刺鼻的气味')).status).toBe('accepted');
+  });
+
   it('keeps noise from a shop, a cold store or a logistics park below or beside a home', () => {
     expect(validate(inputOf('楼下的奶茶店把制冰机放在后门外，压缩机声音一刻不停')).status).toBe('accepted');
     expect(validate(inputOf('某物流园夜间装卸货噪声扰民，叉车声通宵不断')).status).toBe('accepted');
