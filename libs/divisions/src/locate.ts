@@ -23,10 +23,11 @@ export interface LocateOptions {
 }
 
 /**
- * Township-level names that say only what kind of area it is (化工园区, 经济开发区, 现代农业产业园): one county may
- * hold the only township so named, but the words name any county's park.
+ * Township-level names that say only what kind of area it is (化工园区, 经济开发区, 现代农业产业园) or which side of
+ * town (城南, 东关): one county may hold the only township so named, but the words fit any county.
  */
-const GENERIC_TOWNSHIP = /^(?:化工|工业|经济|高新|科技|物流|产业|开发|综合|保税|临港|港区|出口加工|农业|生态|旅游|商贸|现代|技术|国家级|省级)*(?:园区|开发区|工业园|产业园|示范区|管理区|试验区|片区|新区|保税区|高新区)$/;
+const GENERIC_TOWNSHIP =
+  /^(?:(?:化工|工业|经济|高新|科技|物流|产业|开发|综合|保税|临港|港区|出口加工|农业|生态|旅游|商贸|现代|技术|国家级|省级)*(?:园区|开发区|工业园|产业园|示范区|管理区|试验区|片区|新区|保税区|高新区)|城[东西南北中关郊厢]|[东西南北]关)$/;
 
 /** Words that point at a place, said right after its name: 这边, 那个, 一带, 嗰间 (Cantonese) … */
 const DEIXIS_AFTER = /^(?:这边|那边|这里|那里|这块|那块|这个|那个|这家|那家|这间|那间|嗰间|嗰度|嗰边|一带|附近|境内|城区|县城|市区|当地|本地)/;
@@ -195,6 +196,17 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
     if (home && (home === d.code || (d.cityCode && home === d.cityCode) || home === `${d.provinceCode}0000`)) {
       c.score += 0.5;
       c.clues.push('channel home');
+    }
+  }
+
+  // A letter's 地址 is where its writer lives: a county the letter itself names, in full or with its city,
+  // province or township beside it, is where the matter is.
+  if (s.channelType === 'letter') {
+    const told = candidates.filter((c) => c.mention.field !== 'address' && (c.clues.length || c.mention.entries.find((e) => e.division === c.county)?.form === 'full'));
+    const sender = candidates.filter((c) => c.mention.field === 'address');
+    if (told.length && sender.length && !told.some((t) => sender.some((a) => a.county.code === t.county.code))) {
+      reason('letter_names_place', `the letter names ${told[0].county.name}; 地址 ${sender[0].county.name} is the writer's`, [told[0].county.name]);
+      for (let i = candidates.length - 1; i >= 0; i--) if (candidates[i].mention.field === 'address') candidates.splice(i, 1);
     }
   }
 

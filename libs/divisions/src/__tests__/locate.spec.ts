@@ -199,9 +199,24 @@ describe('a county short form spoken as a place', () => {
   });
 });
 
+describe('a letter and its writer’s address', () => {
+  it('places the matter where the letter says, not where its writer lives', () => {
+    const named = locate(input({ channelType: 'letter', text: '来信人称，其老家在固始县往流镇，村里养猪场的粪水流进河里', location: { address: '湖北省武汉市洪山区珞南街道' } }));
+    expect(named.code).toBe('411525');
+    expect(named.reasons.map((r) => r.rule)).toContain('letter_names_place');
+    // a letter about 其住所附近 is placed by its address
+    expect(locate(input({ channelType: 'letter', text: '来信人称其住所附近的饭店油烟很大', location: { address: '湖北省武汉市洪山区珞南街道' } })).code).toBe('420111');
+  });
+});
+
 describe('words that look like places', () => {
-  it('never reads a park named only by its kind as the one township so named', () => {
+  it('reads a city name before 门 as a gate, not the city (广安门)', () => {
+    expect(locate(input({ text: '广安门内一家餐馆后厨排风机夜里一直开着' })).code).toBeNull();
+  });
+
+  it('never reads a park named only by its kind, or a side of town, as the one township so named', () => {
     expect(locate(input({ text: '化工园区内有一家新厂子，去年开始建设，今年已经在试生产了' })).code).toBeNull();
+    expect(locate(input({ text: '近一周在城南污水处理厂排口下游钓鱼，发现水是黑的' })).code).toBeNull();
   });
 
   it('reads 和 joining 县 to 市 as a conjunction, and 和县 beside its city or province as the county', () => {

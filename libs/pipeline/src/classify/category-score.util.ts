@@ -38,15 +38,25 @@ export function resolveDeclared(label: string | null, rules: RuleSet): CategoryE
   return hit ? { label, ...hit } : null;
 }
 
+/**
+ * Inland lakes called 海 (洱海, 乌梁素海, 什刹海), listed as water terms: the 海 in them, and 海边 or 海水 read
+ * across them, is no sea.
+ */
+function lakeSpans(scan: SubmissionScan): [number, number][] {
+  return scan.hits.filter((h) => h.ref.group.kind === 'category' && h.ref.group.category === 'water' && h.ref.term.endsWith('海')).map((h) => [h.start, h.end]);
+}
+
 export function scoreCategories(scan: SubmissionScan, submission: Submission, rules: RuleSet): CategoryEvidence {
   const scores = new Map<Category, number>();
   const terms = new Map<Category, string[]>();
   const generalTerms: string[] = [];
   let general = 0;
   const seen = new Set<string>();
+  const lakes = lakeSpans(scan);
   for (const hit of scan.hits) {
     const g = hit.ref.group;
     if (hit.negated || (g.kind !== 'category' && g.kind !== 'general')) continue;
+    if (g.kind === 'category' && g.category === 'marine' && lakes.some(([from, to]) => hit.start < to && hit.end > from)) continue;
     const key = g.kind === 'category' ? `${g.category}\u0000${hit.ref.term}` : `\u0000${hit.ref.term}`;
     if (seen.has(key)) continue;
     seen.add(key);

@@ -96,6 +96,12 @@ describe('classify: several categories, clues and precedence', () => {
     expect(classify(inputOf('喷涂中心没做环评就投产了，每天晚上油漆味刺鼻')).primary).toBe('air');
   });
 
+  it('reads a lake called 海 as water, not the sea', () => {
+    expect(classify(inputOf('大理市洱海边上好多客栈又开始偷排了，晚上去洱海边散步，能看到管子往湖里流灰水')).primary).toBe('water');
+    expect(classify(inputOf('化工企业向排干沟排放废水，威胁乌梁素海水质')).primary).toBe('water');
+    expect(classify(inputOf('养殖场把养殖尾水直接排进海里，海水发臭')).primary).toBe('marine');
+  });
+
   it('lets the smell of a compost yard stay an odour complaint', () => {
     expect(classify(inputOf('有机肥厂发酵鸡粪，臭味很大，周边几个村都能闻到')).primary).toBe('air');
   });
