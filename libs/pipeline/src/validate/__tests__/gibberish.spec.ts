@@ -8,8 +8,11 @@ describe('illegibleShape', () => {
     expect(illegibleShape('13800001111')).toBe('digits only');
     expect(illegibleShape('啊啊啊啊啊啊')).toBe('one character repeated');
     // sounds typed beside the mash are no words either
-    expect(illegibleShape('asdfjkl;qwerty 噢噢噢噢 ggggggg')).toMatch(/2 of 3/);
+    expect(illegibleShape('asdfjkl;qwerty 噢噢噢噢 ggggggg')).toMatch(/3 of 3/);
     expect(illegibleShape('jjjjjjjkkkk哦哦哦l;;;;')).not.toBeNull();
+    // letters along one keyboard row, and Zhuyin typed on its own
+    expect(illegibleShape('asdfjkl;;;qwe')).toMatch(/2 of 2/);
+    expect(illegibleShape('ㄅㄆㄇㄈ哈哈哈11111嗯嗯嗯')).not.toBeNull();
   });
 
   it('leaves words, pinyin, abbreviations and any Chinese alone', () => {
@@ -19,5 +22,6 @@ describe('illegibleShape', () => {
     expect(illegibleShape('sdkjf 工厂冒烟')).toBeNull();
     expect(illegibleShape('12')).toBeNull();
     expect(illegibleShape('KTV 吵死了 啊啊啊')).toBeNull();
+    expect(illegibleShape('The factory we live next to dumps waste every night')).toBeNull();
   });
 });
