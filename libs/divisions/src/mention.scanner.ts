@@ -53,6 +53,13 @@ function placeNameAt(text: string, at: number, index: DivisionIndex): boolean {
   return false;
 }
 
+/** Townships whose full name starts at `at`. */
+function townshipsAt(text: string, at: number, index: DivisionIndex): Division[] {
+  const out: Division[] = [];
+  for (let len = 2; len <= MAX_TOWNSHIP_NAME && at + len <= text.length; len++) out.push(...(index.townships.get(text.slice(at, at + len)) ?? []));
+  return out;
+}
+
 /**
  * Name lengths by their first two characters, longest first: most positions of a text start no name at all,
  * and two characters single out a handful of lengths where one leaves dozens (a text is scanned once per field
@@ -103,11 +110,15 @@ export function scanMentions(text: string, field: MentionField, index: DivisionI
         const townships = index.townships.get(name) ?? [];
         if (!entries.length && !townships.length) continue;
         if (entries.length && NOT_A_PLACE_AFTER.test(text.slice(i + len, i + len + 3)) && !placeNameAt(text, i + len, index)) {
-          entries = entries.filter((e) => e.form === 'full' && /[省市区县旗州盟]$/.test(name));
+          // 潞州东街街道, 贵溪花园街道: the street word begins one of the county's own townships.
+          const own = townshipsAt(text, i + len, index);
+          entries = entries.filter((e) => (e.form === 'full' && /[省市区县旗州盟]$/.test(name)) || own.some((t) => t.countyCode === e.division.code));
         }
         if (conjunctionBeforeCounties(text, i, name)) entries = [];
         if (entries.some((e) => e.form !== 'full') && !standsAlone(text, i, i + len, index, out[out.length - 1])) entries = entries.filter((e) => e.form === 'full');
         if (!entries.length && !townships.length) continue;
+        // 南阳镇平, 庆阳镇原: a city and a county beginning with 镇/乡, not the township 南阳镇.
+        if (!entries.length && /[镇乡]$/.test(name) && index.names.has(name.slice(0, -1)) && placeNameAt(text, i + len - 1, index)) continue;
         found = { field, start: i, end: i + len, name, entries, townships };
         break;
       }

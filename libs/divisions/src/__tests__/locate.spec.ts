@@ -218,6 +218,23 @@ describe('a letter and its writer’s address', () => {
   });
 });
 
+describe('names the way texts are read', () => {
+  it('finds names whose characters simplification changes (乾县, not 干县)', () => {
+    expect(locate(input({ text: '陕西省咸阳市乾县某化工厂夜间偷排废水' })).code).toBe('610424');
+    expect(locate(input({ text: '我们乾安县有家化工厂夜间偷排废水' })).code).toBe('220723');
+  });
+
+  it('reads a city and a county beginning with 镇 before a township of the city’s name (南阳镇平)', () => {
+    expect(locate(input({ text: '南阳镇平有家化工厂夜间偷排废水' })).code).toBe('411324');
+    expect(locate(input({ text: '西峡县南阳镇有家化工厂' })).code).toBe('411323');
+  });
+
+  it('reads a county short form before one of its townships that begins with a street word (潞州东街街道)', () => {
+    expect(locate(input({ text: '潞州东街街道有家化工厂夜间偷排废水' })).code).toBe('140403');
+    expect(locate(input({ text: '上海南京东路街道有家饭店油烟大' })).code).toBe('310101');
+  });
+});
+
 describe('words that look like places', () => {
   it('reads a city name before 门 as a gate, not the city (广安门)', () => {
     expect(locate(input({ text: '广安门内一家餐馆后厨排风机夜里一直开着' })).code).toBeNull();
