@@ -38,6 +38,10 @@ const PLAIN_PLACE_WORD = /^[楼上下前后里外边头口门中东西南北桥�
 /** Words that point at a place, said right after its name: 这边, 那个, 一带, 嗰间 (Cantonese; 𠮶 once simplified), 彼爿 (Minnan) … */
 const DEIXIS = '(?:这边|那边|这里|那里|这块|那块|这个|那个|这家|那家|这间|那间|嗰间|嗰度|嗰边|𠮶间|𠮶度|𠮶边|呢边|彼爿|彼间|一带|附近|境内|城区|县城|市区|当地|本地|俺村|我村|我们村)';
 const DEIXIS_AFTER = new RegExp(`^${DEIXIS}`);
+/** "凯里一家口腔诊所", "璧山的污水厂": one of the place's businesses named right after it. */
+const PLACE_OF_BUSINESS_AFTER = /^(?:一家|一个|一间|有家|有个|新开的|的[^，。！？,.!?的]{0,4}(?:厂|场|站|公司|工地|店|园区|企业|作坊|矿))/;
+/** Short forms that are also everyday words or common brand words (东方红, 大方的人): a business after them says nothing. */
+const SPOKEN_STOP = new Set(['东方', '大方', '通道', '安宁', '和平', '富民', '长乐', '新兴', '永宁', '兴国', '安定', '开阳', '高明', '长安', '光明', '文明', '民和', '合作', '共和', '正安', '万安', '太和', '清河', '永和', '泰和', '安远', '宁远']);
 /** What may stand right before a place so spoken: nothing, a non-Han character, or a word that leads to a place. */
 const PLACE_LEAD = /(?:^|[^\p{Script=Han}]|在|我们|咱们|俺们|我家|老家|住|去|到|从|回)$/u;
 
@@ -98,7 +102,8 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
   const spokenAsPlace = (m: Mention): boolean => {
     const text = normalized[m.field] ?? '';
     if (PLAIN_PLACE_WORD.test(m.name) || !PLACE_LEAD.test(text.slice(Math.max(0, m.start - 2), m.start))) return false;
-    return DEIXIS_AFTER.test(text.slice(m.end, m.end + 3));
+    const after = text.slice(m.end, m.end + 8);
+    return DEIXIS_AFTER.test(after) || (!SPOKEN_STOP.has(m.name) && PLACE_OF_BUSINESS_AFTER.test(after));
   };
 
   /** A township short form spoken as a place ("千灯那边") whose name one county alone has, in a field's words. */

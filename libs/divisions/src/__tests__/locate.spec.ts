@@ -193,6 +193,14 @@ describe('a county short form spoken as a place', () => {
     expect(locate(input({ text: '晉江那間洗水廠，排出來的水是藍色的' })).code).toBe('350582');
   });
 
+  it('reads a short form with one of its businesses right after it', () => {
+    expect(locate(input({ text: '凯里一家口腔诊所拍片子的屋子没有铅板' })).code).toBe('522601');
+    expect(locate(input({ text: '璧山的污水厂又往璧南河里溢流了' })).code).toBe('500120');
+    // unless the short form is an everyday or brand word
+    expect(locate(input({ text: '东方一家化工厂晚上偷排' })).code).toBeNull();
+    expect(locate(input({ text: '还我们安宁的生活' })).code).toBeNull();
+  });
+
   it('leaves a short form that is part of a longer word, or said without pointing, alone', () => {
     // 通道 is 通道侗族自治县's short form, but here a fire lane
     expect(locate(input({ text: '消防通道这边堆满了垃圾' })).code).toBeNull();
