@@ -40,6 +40,8 @@ const DEIXIS = '(?:这边|那边|这里|那里|这块|那块|这个|那个|这�
 const DEIXIS_AFTER = new RegExp(`^${DEIXIS}`);
 /** "凯里一家口腔诊所", "璧山的污水厂": one of the place's businesses named right after it. */
 const PLACE_OF_BUSINESS_AFTER = /^(?:一家|一个|一间|有家|有个|新开的|的[^，。！？,.!?的]{0,4}(?:厂|场|站|公司|工地|店|园区|企业|作坊|矿))/;
+/** "江宁胜太路": one of its roads right after it (a road named after the place itself, 江宁路, is no place). */
+const ROAD_AFTER = /^[^东西南北中\s\d，。！？,.!?的][\u4e00-\u9fff]{1,2}(?:路|街|大道|大街)(?!道)/;
 /** Short forms that are also everyday words or common brand words (东方红, 大方的人): a business after them says nothing. */
 const SPOKEN_STOP = new Set(['东方', '大方', '通道', '安宁', '和平', '富民', '长乐', '新兴', '永宁', '兴国', '安定', '开阳', '高明', '长安', '光明', '文明', '民和', '合作', '共和', '正安', '万安', '太和', '清河', '永和', '泰和', '安远', '宁远']);
 /** What may stand right before a place so spoken: nothing, a non-Han character, or a word that leads to a place. */
@@ -103,7 +105,7 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
     const text = normalized[m.field] ?? '';
     if (PLAIN_PLACE_WORD.test(m.name) || !PLACE_LEAD.test(text.slice(Math.max(0, m.start - 2), m.start))) return false;
     const after = text.slice(m.end, m.end + 8);
-    return DEIXIS_AFTER.test(after) || (!SPOKEN_STOP.has(m.name) && PLACE_OF_BUSINESS_AFTER.test(after));
+    return DEIXIS_AFTER.test(after) || (!SPOKEN_STOP.has(m.name) && (PLACE_OF_BUSINESS_AFTER.test(after) || ROAD_AFTER.test(after)));
   };
 
   /** A township short form spoken as a place ("千灯那边") whose name one county alone has, in a field's words. */

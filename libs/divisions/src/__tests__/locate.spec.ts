@@ -196,6 +196,9 @@ describe('a county short form spoken as a place', () => {
   it('reads a short form with one of its businesses right after it', () => {
     expect(locate(input({ text: '凯里一家口腔诊所拍片子的屋子没有铅板' })).code).toBe('522601');
     expect(locate(input({ text: '璧山的污水厂又往璧南河里溢流了' })).code).toBe('500120');
+    // or one of its roads
+    expect(locate(input({ text: '江宁胜太路那个宏达涂装又开始喷漆了' })).code).toBe('320115');
+    expect(locate(input({ text: '江宁路上一家饭店油烟直排' })).code).toBeNull();
     // unless the short form is an everyday or brand word
     expect(locate(input({ text: '东方一家化工厂晚上偷排' })).code).toBeNull();
     expect(locate(input({ text: '还我们安宁的生活' })).code).toBeNull();
