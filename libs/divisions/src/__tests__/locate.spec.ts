@@ -28,9 +28,10 @@ describe('locate', () => {
     expect(locate(input({ location: { address: '衡阳衡阳文化路' } })).code).toBe('430421');
   });
 
-  it('does not read a bare county short form without its city', () => {
-    const d = locate(input({ text: '吉州青年路附近有个诊所' }));
-    expect(d.code).toBeNull();
+  it('does not read a bare county short form without its city or anything that speaks of it as a place', () => {
+    expect(locate(input({ text: '吉州窑的老师傅说诊所的X光室没有铅门' })).code).toBeNull();
+    // a road of it right after it does
+    expect(locate(input({ text: '吉州青年路附近有个诊所' })).code).toBe('360802');
   });
 
   it('leaves 朝阳区 ambiguous without a clue, listing every 朝阳区', () => {
