@@ -160,7 +160,11 @@ const spelling = (name: string): string => name.toLowerCase().replace(/['’\- ]
 
 const levelOfWord = (levelWord: string): Level | undefined => LEVEL_WORDS.find(([re]) => re.test(levelWord))?.[1];
 
+/** Peoples named between a county's name and "Autonomous County" (Rongshui Miao Autonomous County). */
+const PEOPLES = /\s(?:Miao|Yao|Zhuang|Dong|Hui|Tujia|Yi|Li|She|Bai|Dai|Hani|Lisu|Naxi|Tibetan|Mongolian|Uygur|Uyghur|Kazak|Manchu|Korean|Qiang|Buyi|Bouyei|Shui|Gelao|Mulao|Maonan|Lahu|Wa|Jingpo|Tu|Salar|Dongxiang|Yugur|Daur|Xibe|Oroqen|Ewenki)$/;
+
 function lookup(places: LatinPlaces, name: string, levelWord: string | undefined): Division[] | undefined {
+  if (levelWord && /autonomous/i.test(levelWord)) name = name.replace(PEOPLES, '');
   const k = spelling(name);
   if (!levelWord) return places.bare.get(k);
   const level = levelOfWord(levelWord);

@@ -38,6 +38,12 @@ const PLAIN_PLACE_WORD = /^[楼上下前后里外边头口门中东西南北桥�
 /** Words that point at a place, said right after its name: 这边, 那个, 一带, 嗰间 (Cantonese; 𠮶 once simplified), 彼爿 (Minnan) … */
 const DEIXIS = '(?:这边|那边|这里|那里|这块|那块|这个|那个|这家|那家|这间|那间|嗰间|嗰度|嗰边|𠮶间|𠮶度|𠮶边|呢边|彼爿|彼间|一带|附近|境内|城区|县城|市区|当地|本地|俺村|我村|我们村)';
 const DEIXIS_AFTER = new RegExp(`^${DEIXIS}`);
+/** Words before a place that say someone lives there or a company is registered there, not that the matter is. */
+const RESIDENCE_BEFORE = /(?:住在|家住|居住在|居住于|住于|我住|户口在|注册地|注册在|livein|livingin)[^，。；,.;]{0,8}$/i;
+/** Words that place the matter next to the writer's home. */
+const HOME_NEARBY = /小区|家门口|楼下|楼上|隔壁|附近|旁边|对面|窗|[东南西北]边|一墙之隔|我家|家里|住所/;
+/** "沙县区的村民", "游埠镇村民": the writer's own place. */
+const RESIDENCE_AFTER = /^[^，。；,.;]{0,4}?的?(?:村民|居民)/;
 /** "凯里一家口腔诊所", "璧山的污水厂": one of the place's businesses named right after it. */
 const PLACE_OF_BUSINESS_AFTER = /^(?:一家|一个|一间|有家|有个|新开的|的[^，。！？,.!?的]{0,4}(?:厂|场|站|公司|工地|店|园区|企业|作坊|矿))/;
 /** "江宁胜太路": one of its roads right after it (a road named after the place itself, 江宁路, is no place). */
@@ -243,6 +249,21 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
       reason('letter_names_place', `the letter names ${told[0].county.name}; 地址 ${sender[0].county.name} is the writer's`, [told[0].county.name]);
       for (let i = candidates.length - 1; i >= 0; i--) if (candidates[i].mention.field === 'address') candidates.splice(i, 1);
     }
+  }
+
+  // "我住在甘井子区，周末去旅顺口区海边…", "来电人是沙县区的村民", "注册地吴中区": where someone lives or a company
+  // is registered, beside another county that is where the matter is.
+  const livesThere = (c: CountyCandidate): boolean => {
+    const text = normalized[c.mention.field] ?? '';
+    return RESIDENCE_BEFORE.test(text.slice(Math.max(0, c.mention.start - 12), c.mention.start)) || RESIDENCE_AFTER.test(text.slice(c.mention.end, c.mention.end + 8));
+  };
+  const homes = candidates.filter(livesThere);
+  const elsewhere = candidates.filter((c) => !livesThere(c) && !homes.some((h) => h.county.code === c.county.code));
+  // ...unless what follows the home is its neighbourhood (小区北边一墙之隔有一家工厂): then the home is the scene.
+  const homeIsScene = homes.some((h) => HOME_NEARBY.test((normalized[h.mention.field] ?? '').slice(h.mention.end, h.mention.end + 60)));
+  if (homes.length && elsewhere.length && !homeIsScene) {
+    reason('writer_lives_elsewhere', `${homes[0].county.name} is where the writer lives or the company is registered; the matter is in ${elsewhere[0].county.name}`, [homes[0].county.name]);
+    for (let i = candidates.length - 1; i >= 0; i--) if (homes.includes(candidates[i])) candidates.splice(i, 1);
   }
 
   let county: Division | null = null;

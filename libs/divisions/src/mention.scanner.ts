@@ -20,8 +20,8 @@ export interface Mention {
   townships: Division[];
 }
 
-/** What makes the name before it part of a street, a landmark or a gate (南京路, 广安门), not the place itself. */
-const NOT_A_PLACE_AFTER = /^([东西南北中]?(路|街(?!道)|大街|大道)|道|巷|弄|胡同|桥|公园|广场|小区|花园|大厦|中学|小学|大学|学院|医院|酒店|宾馆|饭店|商场|超市|银行|站|机场|号|影院|剧院|书店|门)/;
+/** What makes the name before it part of a street, a landmark, a gate or a bay (南京路, 广安门, 杭州湾), not the place itself. */
+const NOT_A_PLACE_AFTER = /^([东西南北中]?(路|街(?!道)|大街|大道)|道|巷|弄|胡同|桥|公园|广场|小区|花园|大厦|中学|小学|大学|学院|医院|酒店|宾馆|饭店|商场|超市|银行|站|机场|号|影院|剧院|书店|门|湾)/;
 const MAX_TOWNSHIP_NAME = 16;
 /**
  * Characters that may stand right before or after a place name without being part of one word with it (呢, 彼:
@@ -45,10 +45,22 @@ function standsAlone(text: string, start: number, end: number, index: DivisionIn
   return false;
 }
 
-/** A division's name starts at `at` (哈尔滨道外: 道外 is a district, not a road 道 named after the city). */
-function placeNameAt(text: string, at: number, index: DivisionIndex): boolean {
+/**
+ * A county's name starts at `at` (哈尔滨道外: 道外 is a district, not a road 道 named after the city); with
+ * `within`, only a county inside one of those divisions (杭州湾里 is a bay, not 杭州 and 南昌's old 湾里区).
+ */
+function placeNameAt(text: string, at: number, index: DivisionIndex, within?: readonly NameEntry[]): boolean {
+  const inside = (d: Division) => !within || within.some((w) => d.code.startsWith(w.division.code.replace(/(00)+$/, '')));
   for (let len = Math.min(index.maxNameLength, text.length - at); len >= 2; len--) {
-    if (index.names.get(text.slice(at, at + len))?.some((e) => e.division.kind === 'county')) return true;
+    if (index.names.get(text.slice(at, at + len))?.some((e) => e.division.kind === 'county' && inside(e.division))) return true;
+  }
+  return false;
+}
+
+/** A county of the given city whose full name starts at `at`. */
+function countyOfCityAt(text: string, at: number, cityCode: string, index: DivisionIndex): boolean {
+  for (let len = 2; len <= 5 && at + len <= text.length; len++) {
+    if (index.names.get(text.slice(at, at + len))?.some((e) => e.form === 'full' && e.division.kind === 'county' && e.division.cityCode === cityCode)) return true;
   }
   return false;
 }
@@ -109,7 +121,7 @@ export function scanMentions(text: string, field: MentionField, index: DivisionI
         let entries = index.names.get(name) ?? [];
         const townships = index.townships.get(name) ?? [];
         if (!entries.length && !townships.length) continue;
-        if (entries.length && NOT_A_PLACE_AFTER.test(text.slice(i + len, i + len + 3)) && !placeNameAt(text, i + len, index)) {
+        if (entries.length && NOT_A_PLACE_AFTER.test(text.slice(i + len, i + len + 3)) && !placeNameAt(text, i + len, index, entries)) {
           // 潞州东街街道, 贵溪花园街道: the street word begins one of the county's own townships.
           const own = townshipsAt(text, i + len, index);
           entries = entries.filter((e) => (e.form === 'full' && /[省市区县旗州盟]$/.test(name)) || own.some((t) => t.countyCode === e.division.code));
@@ -117,6 +129,8 @@ export function scanMentions(text: string, field: MentionField, index: DivisionI
         if (conjunctionBeforeCounties(text, i, name)) entries = [];
         if (entries.some((e) => e.form !== 'full') && !standsAlone(text, i, i + len, index, out[out.length - 1])) entries = entries.filter((e) => e.form === 'full');
         if (!entries.length && !townships.length) continue;
+        // 青岛市北区, 济南市中区: the city's short name, then its county whose name begins with 市.
+        if (name.endsWith('市') && entries.some((e) => e.division.kind === 'city' && countyOfCityAt(text, i + len - 1, e.division.code, index))) continue;
         // 南阳镇平, 庆阳镇原: a city and a county beginning with 镇/乡, not the township 南阳镇.
         if (!entries.length && /[镇乡]$/.test(name) && index.names.has(name.slice(0, -1)) && placeNameAt(text, i + len - 1, index)) continue;
         found = { field, start: i, end: i + len, name, entries, townships };

@@ -16,6 +16,8 @@ describe('place names in pinyin', () => {
     expect(withChinesePlaceNames('Shenzhen Bay', index)).toBe('深圳市 Bay');
     // places read otherwise than their characters usually are
     expect(withChinesePlaceNames('Qibao Old Street in Minhang District, Shanghai', index)).toBe('Qibao Old Street in 闵行区, 上海市');
+    // an autonomous county with its people's name
+    expect(locateText('Illegal logging behind our village in Rongshui Miao Autonomous County, Guangxi.').code).toBe('450225');
     // level words as people type them
     expect(withChinesePlaceNames('a bar in Nanshan district, Shenzhen', index)).toBe('a bar in 南山区, 深圳市');
     expect(locateText('Bus route 58 in Gulou district got cancelled').candidates).toEqual(expect.arrayContaining(['320106', '350102']));

@@ -247,7 +247,30 @@ describe('names the way texts are read', () => {
   });
 });
 
+describe('where the writer lives and where the matter is', () => {
+  it('places the matter away from the writer’s home or a company’s registered seat', () => {
+    expect(locate(input({ text: '我住在大连甘井子区，周末去旅顺口区海边钓鱼，发现有人在海边非法围海养殖' })).code).toBe('210212');
+    expect(locate(input({ text: '来电人是三明市沙县区的村民，反映与其村交界的尤溪县一侧山头有采石场无证开采' })).code).toBe('350426');
+    expect(locate(input({ text: '苏州某环保科技公司（注册地苏州市吴中区）将工业污泥跨省运至广德市新杭镇倾倒' })).code).toBe('341882');
+  });
+
+  it('keeps the home when what follows it is its neighbourhood', () => {
+    const text = '年轻时在石河子一干就是二十年。如今住在江苏省常州市武进区湖塘镇。小区北边一墙之隔有一家工厂，喷涂线一开满屋子化学味';
+    expect(locate(input({ text })).code).toBe('320412');
+  });
+});
+
 describe('words that look like places', () => {
+  it('reads a city’s short name before its county that begins with 市 (青岛市北区, 济南市中区)', () => {
+    expect(locate(input({ text: '青岛市北区长沙路上一家烤肉店油烟大' })).code).toBe('370203');
+    expect(locate(input({ text: '济南市中区一家饭店油烟直排' })).code).toBe('370103');
+    expect(locate(input({ text: '济南市中心有家工厂冒黑烟' })).code).toBe('370100');
+  });
+
+  it('reads a bay named after a city as the bay (杭州湾)', () => {
+    expect(locate(input({ text: '杭州湾里晚上经常有船在倒泥浆' })).level).not.toBe('city');
+  });
+
   it('reads a city name before 门 as a gate, not the city (广安门)', () => {
     expect(locate(input({ text: '广安门内一家餐馆后厨排风机夜里一直开着' })).code).toBeNull();
   });

@@ -100,12 +100,17 @@ export function scanSubmission(submission: Submission, rules: RuleSet = DEFAULT_
  * is polluted, so the environmental words inside it do not count (what the plant is said to do still does).
  */
 const WORKPLACE = /在(?:一家|一个|某|这家|那家|该)?([\p{Script=Han}a-z]{1,10}?(?:厂|站|公司|场|中心|企业|工地|园区))(?:里|内)?(?:做|从事|工作|上班|打工|干活|当|任职)/gu;
+/** "应聘了呈贡区污水处理厂的操作工", "有个污水处理厂招操作工": a job at the plant, not the plant's pollution. */
+const JOB_AT = /(?:应聘了?|应聘到)([\p{Script=Han}a-z]{1,12}?(?:厂|站|公司|场|中心|企业))|([\p{Script=Han}a-z]{1,10}?(?:厂|站|公司|场|中心|企业))(?=招聘?(?:操作工|工人|员工|保安|司机|临时工|化验员))/gu;
 
 function workplaceSpans(text: string): [number, number][] {
   const spans: [number, number][] = [];
-  for (const m of text.matchAll(WORKPLACE)) {
-    const from = m.index! + m[0].indexOf(m[1]);
-    spans.push([from, from + m[1].length]);
+  for (const re of [WORKPLACE, JOB_AT]) {
+    for (const m of text.matchAll(re)) {
+      const plant = m[1] ?? m[2];
+      const from = m.index! + m[0].indexOf(plant);
+      spans.push([from, from + plant.length]);
+    }
   }
   return spans;
 }

@@ -102,6 +102,8 @@ describe('validate: out of scope', () => {
     expect(validate(inputOf('我在一家污水处理厂做运维工作，每个月加班七八十个小时，公司从来没有给过加班费'))).toMatchObject({ status: 'out_of_scope', reason: 'labour' });
     expect(validate(inputOf('我在化工厂上班，厂里天天把废水偷排进河里，河水都黑了')).status).toBe('accepted');
     expect(validate(inputOf('我在化工厂附近上班，每天都闻到刺鼻的气味')).status).toBe('accepted');
+    expect(validate(inputOf('我应聘了呈贡区污水处理厂的操作工，面试完一个月没消息'))).toMatchObject({ status: 'out_of_scope', reason: 'labour' });
+    expect(validate(inputOf('有个污水处理厂招操作工，要先交两千块培训费，这正常吗'))).toMatchObject({ status: 'out_of_scope', reason: 'labour' });
   });
 
   it('keeps noise from a shop, a cold store or a logistics park below or beside a home', () => {
