@@ -25,10 +25,10 @@ const NOT_A_PLACE_AFTER = /^([东西南北中]?(路|街(?!道)|大街|大道)|�
 const MAX_TOWNSHIP_NAME = 16;
 /**
  * Characters that may stand right before or after a place name without being part of one word with it (呢, 彼:
- * Cantonese and Minnan 这; 哋: Cantonese 们).
+ * Cantonese and Minnan 这; 哋: Cantonese 们; 老 as in 山东老家).
  */
 const BOUNDARY_BEFORE = /[^\u4e00-\u9fff]|[在于住到去从往近省市县区旗州盟镇乡村及和与或是、们哋]/;
-const BOUNDARY_AFTER = /[^\u4e00-\u9fff]|[省市县区旗州盟镇乡有的这那一某附郊境地当城本人边周各及和与或沿、呢彼]/;
+const BOUNDARY_AFTER = /[^\u4e00-\u9fff]|[省市县区旗州盟镇乡有的这那一某附郊境地当城本人边周各及和与或沿、呢彼老]/;
 
 /**
  * A short or alias form inside a longer word (恒通化工 holds 通化, 夏天水发黑 holds 天水) is no place:
