@@ -1,6 +1,7 @@
 import { pinyin } from 'pinyin-pro';
 import type { Division, DivisionIndex } from './division-index';
-import { cityShortForms, countyShortForms, provinceShortForms } from './name.util';
+import { scanMentions } from './mention.scanner';
+import { cityShortForms, countyShortForms, normalizeText, provinceShortForms } from './name.util';
 
 /**
  * Place names written in pinyin, as English complaints give them ("Nanshan District, Shenzhen", "Pudong New
@@ -16,13 +17,14 @@ import { cityShortForms, countyShortForms, provinceShortForms } from './name.uti
  * both Shanxi without tones): a wrong place is worse than none.
  */
 
-type Level = 'district' | 'county' | 'city' | 'province' | 'newarea' | 'banner' | 'township';
+type Level = 'district' | 'county' | 'city' | 'prefecture' | 'province' | 'newarea' | 'banner' | 'township';
 
 const LEVEL_WORDS: [RegExp, Level][] = [
   [/^new (area|district)$/i, 'newarea'],
   [/^district$/i, 'district'],
   [/^(autonomous )?county$/i, 'county'],
   [/^(city|municipality)$/i, 'city'],
+  [/^(autonomous )?prefecture$/i, 'prefecture'],
   [/^(province|autonomous region)$/i, 'province'],
   [/^(autonomous )?banner$/i, 'banner'],
   [/^(town|township|zhen|subdistrict|jiedao)$/i, 'township'],
@@ -42,6 +44,7 @@ const CONVENTIONAL: Record<string, { name: string; level: 'province' | 'city' }>
   hohhot: { name: '呼和浩特市', level: 'city' },
   harbin: { name: '哈尔滨市', level: 'city' },
   kashgar: { name: '喀什地区', level: 'city' },
+  canton: { name: '广州市', level: 'city' },
 };
 
 interface LatinPlaces {
@@ -81,7 +84,8 @@ function add(map: Map<string, Division[]>, k: string, d: Division): void {
 
 function levelOf(d: Division): Level | null {
   if (d.kind === 'province') return 'province';
-  if (d.kind === 'city') return /市$/.test(d.name) ? 'city' : null;
+  // Prefectures (自治州, 地区, 盟) are read bare ("Xishuangbanna") or with Prefecture, never as "… City".
+  if (d.kind === 'city') return /市$/.test(d.name) ? 'city' : 'prefecture';
   if (d.kind !== 'county') return null;
   if (/新区$/.test(d.name)) return 'newarea';
   if (/区$/.test(d.name)) return 'district';
@@ -128,9 +132,9 @@ function latinPlacesOf(index: DivisionIndex): LatinPlaces {
 }
 
 /** One capitalised word (Xi'an, Wu-han) that is not a level word. */
-const WORD = `(?!(?:New|District|County|City|Municipality|Autonomous|Region|Province|Banner|Town|Township|Zhen|Subdistrict)\\b)[A-Z][a-z]+(?:['’-]?[a-z]+)*`;
+const WORD = `(?!(?:New|District|County|City|Municipality|Prefecture|Autonomous|Region|Province|Banner|Town|Township|Zhen|Subdistrict)\\b)[A-Z][a-z]+(?:['’-]?[a-z]+)*`;
 /** Level words as written after a name, longest first; "Gulou district" as well as "Gulou District". */
-const LEVEL_PHRASES = ['New Area', 'New District', 'District', 'Autonomous County', 'County', 'City', 'Municipality', 'Autonomous Region', 'Province', 'Autonomous Banner', 'Banner', 'Township', 'Town', 'Zhen', 'Subdistrict', 'Jiedao'];
+const LEVEL_PHRASES = ['New Area', 'New District', 'District', 'Autonomous County', 'County', 'City', 'Municipality', 'Autonomous Prefecture', 'Prefecture', 'Autonomous Region', 'Province', 'Autonomous Banner', 'Banner', 'Township', 'Town', 'Zhen', 'Subdistrict', 'Jiedao'];
 const eitherCase = (phrase: string): string => phrase.replace(/\b([A-Z])/g, (c) => `[${c}${c.toLowerCase()}]`);
 
 /** One or two such words, then optionally a level word. */
@@ -174,7 +178,7 @@ function lookup(places: LatinPlaces, name: string, levelWord: string | undefined
 
 function resolve(places: LatinPlaces, name: string, levelWord: string | undefined, context: readonly string[]): string | null {
   const conventional = CONVENTIONAL[name.toLowerCase()];
-  if (conventional && (!levelWord || (conventional.level === 'city' ? /city/i : /province|region/i).test(levelWord))) return conventional.name;
+  if (conventional && (!levelWord || (conventional.level === 'city' ? /city|prefecture/i : /province|region/i).test(levelWord))) return conventional.name;
   return nameOf(lookup(places, name, levelWord), context);
 }
 
@@ -220,11 +224,57 @@ function countyWordsOf(text: string, places: LatinPlaces): string[] {
 }
 
 /** The text with the pinyin place names it gives replaced by their Chinese names; unchanged without any. */
+/** Provinces and cities the text names in Chinese ("青岛 Huangdao"): context for the pinyin names beside them. */
+function chineseContextOf(text: string, index: DivisionIndex): string[] {
+  if (!/[\u4e00-\u9fff]/.test(text)) return [];
+  const codes = new Set<string>();
+  for (const m of scanMentions(normalizeText(text), 'text', index)) {
+    for (const e of m.entries) {
+      if (e.division.kind === 'province') codes.add(e.division.code.slice(0, 2));
+      if (e.division.kind === 'city') codes.add(e.division.code.slice(0, 4));
+    }
+  }
+  return [...codes];
+}
+
+/** "Shekou, Shenzhen", "Fuyong": a township's name inside a city or province the text names, when only one there is so spelled. */
+function townshipInside(places: LatinPlaces, name: string, context: readonly string[]): string | null {
+  if (!context.length || name.includes(' ')) return null;
+  const inside = new Set((places.townships().get(spelling(name)) ?? []).filter((d) => context.some((code) => d.code.startsWith(code))).map((d) => d.name));
+  return inside.size === 1 ? [...inside][0] : null;
+}
+
+/** What a place is written after: "in Futian", "near Kunshan", "在 Futian", "住 Futian"... */
+const PLACE_PREPOSITION = /(?:\b(?:in|near|at|around|from|to|of)\s+|[在住到去从]\s*)$/i;
+/** ...or opening the text before anything but an English word ("Kunshan - a PCB factory", "Shunyi 我们的"; not "Jianhua said"). */
+const OPENS_TEXT = /^[\s\p{P}]*$/u;
+/** Shorter spellings are too often words or people's names to read as a county alone. */
+const LONE_COUNTY_MIN = 5;
+
+/**
+ * A county name alone after a preposition ("a taxi driver in Futian"): only one word, only a spelling no
+ * other county (Nanshan is two), city or province has, and only when the text names no city or province. A
+ * person's name (Liu Yang) is two words and never read so.
+ */
+function loneCounty(places: LatinPlaces, name: string, text: string, offset: number, context: readonly string[]): string | null {
+  // Beside a city or province the text names, only a county inside it is read (countyInside).
+  if (name.includes(' ') || context.length) return null;
+  const k = spelling(name);
+  const before = text.slice(Math.max(0, offset - 8), offset);
+  const opens = OPENS_TEXT.test(text.slice(0, offset)) && !/^\s*[A-Za-z]/.test(text.slice(offset + name.length));
+  if (k.length < LONE_COUNTY_MIN || places.bare.has(k) || !(PLACE_PREPOSITION.test(before) || opens)) return null;
+  const counties = places.counties.get(k) ?? [];
+  return counties.length === 1 ? counties[0].name : null;
+}
+
+/** The text with the pinyin place names it gives replaced by their Chinese names; unchanged without any. */
 export function withChinesePlaceNames(text: string, index: DivisionIndex): string {
   if (!/[A-Z][a-z]{2}/.test(text)) return text;
   const places = latinPlacesOf(index);
-  const context = contextOf(text, places, index);
+  const context = [...new Set([...contextOf(text, places, index), ...chineseContextOf(text, index)])];
   let townshipContext: string[] | null = null;
+  // A bare word read as a county or township inside the context, or alone after a preposition.
+  const bareName = (n: string, offset: number): string | null => countyInside(places, n, context) ?? townshipInside(places, n, context) ?? loneCounty(places, n, text, offset, context);
   return text.replace(PLACE, (whole: string, name: string, levelWord: string | undefined, offset: number) => {
     if (namesStreet(text, whole, name, levelWord, offset)) return whole;
     if (levelWord && levelOfWord(levelWord) === 'township') {
@@ -237,13 +287,13 @@ export function withChinesePlaceNames(text: string, index: DivisionIndex): strin
       if (words.length !== 2) return whole;
       return `${resolve(places, words[0], undefined, context) ?? words[0]} ${township(words[1]) ?? `${words[1]} ${levelWord}`}`;
     }
-    const hit = resolve(places, name, levelWord, context) ?? (levelWord ? null : countyInside(places, name, context));
+    const hit = resolve(places, name, levelWord, context) ?? (levelWord ? null : bareName(name, offset));
     if (hit) return hit;
-    // Two capitalised words that are not one name: each on its own ("Shenzhen Nanshan District", "Shenzhen Bay").
+    // Two capitalised words that are not one name: each on its own ("Shenzhen Nanshan District", "Shenzhen Longgang").
     const words = name.split(' ');
     if (words.length !== 2) return whole;
-    const first = resolve(places, words[0], undefined, context) ?? words[0];
-    const second = resolve(places, words[1], levelWord, context) ?? (levelWord ? `${words[1]} ${levelWord}` : words[1]);
+    const first = resolve(places, words[0], undefined, context) ?? countyInside(places, words[0], context) ?? words[0];
+    const second = resolve(places, words[1], levelWord, context) ?? (levelWord ? `${words[1]} ${levelWord}` : (countyInside(places, words[1], context) ?? townshipInside(places, words[1], context) ?? words[1]));
     return `${first} ${second}`;
   });
 }

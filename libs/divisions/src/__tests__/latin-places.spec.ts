@@ -16,6 +16,19 @@ describe('place names in pinyin', () => {
     expect(withChinesePlaceNames('Shenzhen Bay', index)).toBe('深圳市 Bay');
     // places read otherwise than their characters usually are
     expect(withChinesePlaceNames('Qibao Old Street in Minhang District, Shanghai', index)).toBe('Qibao Old Street in 闵行区, 上海市');
+    // a county alone after a preposition or opening the text, when no other county is so spelled
+    expect(locateText('Taxi driver 在 Futian 收了我 400块').code).toBe('440304');
+    expect(locateText('A PCB factory in Kunshan releases an acid smell at night').code).toBe('320583');
+    expect(locateText('Kunshan - a PCB factory next to our dormitory releases acid smell').code).toBe('320583');
+    expect(locateText('Jianhua said the factory smokes every night').code).toBeNull();
+    // a township inside the city the text names, in pinyin or Chinese
+    expect(locateText('I live in Shekou, Shenzhen, facing the container terminal').code).toBe('440305');
+    expect(locateText('青岛 Huangdao 有个 car wash 洗车店, the foamy water goes into the creek').code).toBe('370211');
+    expect(locateText('Shenzhen Longgang 的 river 旁边每天晚上有 trucks 倒 construction waste').code).toBe('440307');
+    // conventional and prefecture names
+    expect(locateText('Tianhe, Canton: the cooling towers on the roof run all night').code).toBe('440106');
+    expect(locateText('Xishuangbanna: rainforest being cleared for rubber').code).toBe('532800');
+    expect(locateText('Mist nets in the wetland near Erhai, Dali city (Yunnan)').code).toBe('532901');
     // an autonomous county with its people's name
     expect(locateText('Illegal logging behind our village in Rongshui Miao Autonomous County, Guangxi.').code).toBe('450225');
     // level words as people type them

@@ -112,7 +112,8 @@ function rejectByShape(s: Submission, scan: SubmissionScan): ValidityDecision | 
   }
   const body = scan.text.slice(scan.bodyStart).trim();
   const command = BOT_COMMAND.exec(body);
-  if (command && countMeaningful(body, command[0].length) === 0) {
+  // A command alone, or with one short setting after it (/language en, /lang zh).
+  if (command && (countMeaningful(body, command[0].length) === 0 || /^\s+[a-z]{1,5}\s*$/i.test(body.slice(command[0].length)))) {
     return decision('rejected', 'bot_command', [{ stage: 'validate', rule: 'bot_command', terms: [command[0]], detail: 'a bot command with no text' }]);
   }
   const readable = countMeaningful(body);
