@@ -245,9 +245,12 @@ function townshipInside(places: LatinPlaces, name: string, context: readonly str
 }
 
 /** What a place is written after: "in Futian", "near Kunshan", "在 Futian", "住 Futian"... */
-const PLACE_PREPOSITION = /(?:\b(?:in|near|at|around|from|to|of)\s+|[在住到去从]\s*)$/i;
-/** ...or opening the text before anything but an English word ("Kunshan - a PCB factory", "Shunyi 我们的"; not "Jianhua said"). */
-const OPENS_TEXT = /^[\s\p{P}]*$/u;
+const PLACE_PREPOSITION = /(?:\b(?:in|near|at|around|from|to|of|outside|our)\s+|[在住到去从]\s*)$/i;
+/**
+ * ...or opening the text or a sentence, before anything but an English word ("Kunshan - a PCB factory",
+ * "。Pudong 花木", "，Haidian 这边"; not "Jianhua said").
+ */
+const OPENS_SENTENCE = /(?:^|[。！？.!?，,：:；;\n])[\s\p{Ps}\p{Pi}]*$/u;
 /** Shorter spellings are too often words or people's names to read as a county alone. */
 const LONE_COUNTY_MIN = 5;
 
@@ -261,7 +264,10 @@ function loneCounty(places: LatinPlaces, name: string, text: string, offset: num
   if (name.includes(' ') || context.length) return null;
   const k = spelling(name);
   const before = text.slice(Math.max(0, offset - 8), offset);
-  const opens = OPENS_TEXT.test(text.slice(0, offset)) && !/^\s*[A-Za-z]/.test(text.slice(offset + name.length));
+  // Opening a sentence, it must be followed by words, and not by an English one: a name last in a text is a
+  // signature (Best regards, Jianhua).
+  const after = text.slice(offset + name.length);
+  const opens = OPENS_SENTENCE.test(before) && !/^\s*[A-Za-z]/.test(after) && !/^[\s\p{P}\p{S}]*$/u.test(after);
   if (k.length < LONE_COUNTY_MIN || places.bare.has(k) || !(PLACE_PREPOSITION.test(before) || opens)) return null;
   const counties = places.counties.get(k) ?? [];
   return counties.length === 1 ? counties[0].name : null;
@@ -293,7 +299,7 @@ export function withChinesePlaceNames(text: string, index: DivisionIndex): strin
     const words = name.split(' ');
     if (words.length !== 2) return whole;
     const first = resolve(places, words[0], undefined, context) ?? countyInside(places, words[0], context) ?? words[0];
-    const second = resolve(places, words[1], levelWord, context) ?? (levelWord ? `${words[1]} ${levelWord}` : (countyInside(places, words[1], context) ?? townshipInside(places, words[1], context) ?? words[1]));
+    const second = resolve(places, words[1], levelWord, context) ?? (levelWord ? `${words[1]} ${levelWord}` : (bareName(words[1], offset + words[0].length + 1) ?? words[1]));
     return `${first} ${second}`;
   });
 }

@@ -111,7 +111,11 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
     const text = normalized[m.field] ?? '';
     if (PLAIN_PLACE_WORD.test(m.name) || !PLACE_LEAD.test(text.slice(Math.max(0, m.start - 2), m.start))) return false;
     const after = text.slice(m.end, m.end + 8);
-    return DEIXIS_AFTER.test(after) || (!SPOKEN_STOP.has(m.name) && (PLACE_OF_BUSINESS_AFTER.test(after) || ROAD_AFTER.test(after)));
+    if (DEIXIS_AFTER.test(after)) return true;
+    if (SPOKEN_STOP.has(m.name)) return false;
+    // "我在义乌。", "住在徐汇，", "在海淀哪里": where someone is, said and done.
+    const atEnd = /[在住]$/.test(text.slice(0, m.start)) && /^(?:[，。！？,.!?；;、]|$|哪里|哪儿)/.test(after);
+    return atEnd || PLACE_OF_BUSINESS_AFTER.test(after) || ROAD_AFTER.test(after);
   };
 
   /** A township short form spoken as a place ("千灯那边") whose name one county alone has, in a field's words. */

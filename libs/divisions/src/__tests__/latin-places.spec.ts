@@ -21,6 +21,10 @@ describe('place names in pinyin', () => {
     expect(locateText('A PCB factory in Kunshan releases an acid smell at night').code).toBe('320583');
     expect(locateText('Kunshan - a PCB factory next to our dormitory releases acid smell').code).toBe('320583');
     expect(locateText('Jianhua said the factory smokes every night').code).toBeNull();
+    expect(locateText('Dear Sir, In Beidaihe, fishing boats are throwing garbage into the sea').code).toBe('130304');
+    expect(locateText('The neighbours party until 2am every night. Pudong 花木').code).toBe('310115');
+    // a name last in a text is a signature
+    expect(locateText('The factory smokes every night. Best regards, Jianhua').code).toBeNull();
     // a township inside the city the text names, in pinyin or Chinese
     expect(locateText('I live in Shekou, Shenzhen, facing the container terminal').code).toBe('440305');
     expect(locateText('青岛 Huangdao 有个 car wash 洗车店, the foamy water goes into the creek').code).toBe('370211');

@@ -194,6 +194,12 @@ describe('a county short form spoken as a place', () => {
     expect(locate(input({ text: '晉江那間洗水廠，排出來的水是藍色的' })).code).toBe('350582');
   });
 
+  it('reads a short form where someone says they are (我在义乌。住在徐汇，)', () => {
+    expect(locate(input({ text: '你好，我在义乌，我的居留许可下个月到期了' })).code).toBe('330782');
+    expect(locate(input({ text: '我住在徐汇，楼上的邻居每天半夜拖家具' })).code).toBe('310104');
+    expect(locate(input({ text: '请问在海淀哪里可以办居留许可' })).code).toBe('110108');
+  });
+
   it('reads a short form with one of its businesses right after it', () => {
     expect(locate(input({ text: '凯里一家口腔诊所拍片子的屋子没有铅板' })).code).toBe('522601');
     expect(locate(input({ text: '璧山的污水厂又往璧南河里溢流了' })).code).toBe('500120');
