@@ -281,6 +281,19 @@ export function withChinesePlaceNames(text: string, index: DivisionIndex): strin
   let townshipContext: string[] | null = null;
   // A bare word read as a county or township inside the context, or alone after a preposition.
   const bareName = (n: string, offset: number): string | null => countyInside(places, n, context) ?? townshipInside(places, n, context) ?? loneCounty(places, n, text, offset, context);
+  // A bare name: a province or city, unless the text places it in another province or city where a county is
+  // so spelled ("Chaoyang, Beijing" is 朝阳区, not the city 朝阳 in Liaoning; "Chaoyang, Liaoning" is that city).
+  const bareHit = (n: string, offset: number): string | null => {
+    const cities = lookup(places, n, undefined) ?? [];
+    const own = new Set(cities.map((d) => (d.kind === 'province' ? d.code.slice(0, 2) : d.code.slice(0, 4))));
+    const others = context.filter((code) => !own.has(code));
+    const placedElsewhere = others.length > 0 && !cities.some((d) => others.some((code) => d.code.startsWith(code)));
+    if (placedElsewhere) {
+      const inside = countyInside(places, n, others) ?? townshipInside(places, n, others);
+      if (inside) return inside;
+    }
+    return resolve(places, n, undefined, context) ?? bareName(n, offset);
+  };
   return text.replace(PLACE, (whole: string, name: string, levelWord: string | undefined, offset: number) => {
     if (namesStreet(text, whole, name, levelWord, offset)) return whole;
     if (levelWord && levelOfWord(levelWord) === 'township') {
@@ -293,7 +306,7 @@ export function withChinesePlaceNames(text: string, index: DivisionIndex): strin
       if (words.length !== 2) return whole;
       return `${resolve(places, words[0], undefined, context) ?? words[0]} ${township(words[1]) ?? `${words[1]} ${levelWord}`}`;
     }
-    const hit = resolve(places, name, levelWord, context) ?? (levelWord ? null : bareName(name, offset));
+    const hit = levelWord ? resolve(places, name, levelWord, context) : bareHit(name, offset);
     if (hit) return hit;
     // Two capitalised words that are not one name: each on its own ("Shenzhen Nanshan District", "Shenzhen Longgang").
     const words = name.split(' ');

@@ -311,9 +311,12 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
     }
   }
   if (!county && !ambiguous.length) {
-    const scope = chosenCity ?? null;
-    for (const m of townshipMentions) {
-      const inScope = m.townships.filter((t) => t.countyCode && (scope ? t.cityCode === scope.code : false));
+    // Within the city named, or else the one province named (北京三里屯街道: Beijing is a province).
+    const province = !chosenCity && provinces.size === 1 ? index.byCode.get(`${[...provinces.keys()][0]}0000`) : undefined;
+    const scope = chosenCity ?? province ?? null;
+    for (const m of scope ? townshipMentions : []) {
+      if (!chosenCity && GENERIC_TOWNSHIP.test(m.name)) continue;
+      const inScope = m.townships.filter((t) => t.countyCode && (chosenCity ? t.cityCode === chosenCity.code : t.provinceCode === scope!.provinceCode));
       const counties = [...new Set(inScope.map((t) => t.countyCode!))];
       if (counties.length === 1) {
         county = index.byCode.get(counties[0]) ?? null;

@@ -29,6 +29,10 @@ describe('place names in pinyin', () => {
     expect(locateText('I live in Shekou, Shenzhen, facing the container terminal').code).toBe('440305');
     expect(locateText('青岛 Huangdao 有个 car wash 洗车店, the foamy water goes into the creek').code).toBe('370211');
     expect(locateText('Shenzhen Longgang 的 river 旁边每天晚上有 trucks 倒 construction waste').code).toBe('440307');
+    // a bare name placed in another province is its county there, not the city of that name elsewhere
+    expect(locateText('Our landlord cut off our water. Chaoyang, Beijing. Who can help?').code).toBe('110105');
+    expect(locateText('A factory in Chaoyang, Liaoning keeps burning coal').code).toBe('211300');
+    expect(locateText('A bar in Sanlitun, Beijing plays loud music until 3am').code).toBe('110105');
     // conventional and prefecture names
     expect(locateText('Tianhe, Canton: the cooling towers on the roof run all night').code).toBe('440106');
     expect(locateText('Xishuangbanna: rainforest being cleared for rubber').code).toBe('532800');
