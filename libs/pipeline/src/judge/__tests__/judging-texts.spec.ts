@@ -8,8 +8,9 @@ import { readLabelledTexts, scoreTexts, submissionOf } from './labelled-texts.ut
  * sample corpus the tables were first drawn from: other voices (hotline summaries, letters, dialect, 繁體,
  * English with pinyin places, social posts with slang and typos, long rambling letters, formal transfers,
  * regional speech, texts on the sample corpus's own templates with new places and names, several places or
- * problems in one text), other industries, greetings and adverts, other departments' matters. A rule change
- * that costs more than a few of them fails here; scripts/dev/text-eval.ts lists what it gets wrong.
+ * problems in one text, the rarer categories and their borders, English and mixed writing by foreign
+ * residents), other industries, greetings and adverts, other departments' matters. A rule change that costs
+ * more than a few of them fails here; scripts/dev/text-eval.ts lists what it gets wrong.
  */
 describe('judging on labelled texts', () => {
   const rows = readLabelledTexts(path.join(__dirname, 'fixtures/judging-texts.jsonl'));
