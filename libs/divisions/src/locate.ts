@@ -46,8 +46,10 @@ const HOME_NEARBY = /小区|家门口|楼下|楼上|隔壁|附近|旁边|对面|
 const RESIDENCE_AFTER = /^[^，。；,.;]{0,4}?的?(?:村民|居民)/;
 /** "凯里一家口腔诊所", "璧山的污水厂": one of the place's businesses named right after it. */
 const PLACE_OF_BUSINESS_AFTER = /^(?:一家|一个|一间|有家|有个|新开的|的[^，。！？,.!?的]{0,4}(?:厂|场|站|公司|工地|店|园区|企业|作坊|矿))/;
-/** "江宁胜太路": one of its roads right after it (a road named after the place itself, 江宁路, is no place). */
-const ROAD_AFTER = /^[^东西南北中\s\d，。！？,.!?的][\u4e00-\u9fff]{1,2}(?:路|街|大道|大街)(?!道)/;
+/** Short forms that are also the names of rivers everywhere (沙河那个口子 is an outlet on a river). */
+const RIVER_NAMES = new Set(['沙河', '清河', '白河', '柳河', '青河', '东河', '西河', '南河', '北河', '小河', '大河', '黑河', '浑河']);
+/** "江宁胜太路", "中牟107国道": one of its roads right after it (a road named after the place itself, 江宁路, is no place). */
+const ROAD_AFTER = /^(?:[^东西南北中\s\d，。！？,.!?的][\u4e00-\u9fff]{1,2}(?:路|街|大道|大街)(?!道)|[GS]?\d{2,3}(?:国道|省道))/;
 /** Short forms that are also everyday words or common brand words (东方红, 大方的人): a business after them says nothing. */
 const SPOKEN_STOP = new Set(['东方', '大方', '通道', '安宁', '和平', '富民', '长乐', '新兴', '永宁', '兴国', '安定', '开阳', '高明', '长安', '光明', '文明', '民和', '合作', '共和', '正安', '万安', '太和', '清河', '永和', '泰和', '安远', '宁远']);
 /** What may stand right before a place so spoken: nothing, a non-Han character, or a word that leads to a place. */
@@ -111,6 +113,7 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
     const text = normalized[m.field] ?? '';
     if (PLAIN_PLACE_WORD.test(m.name) || !PLACE_LEAD.test(text.slice(Math.max(0, m.start - 2), m.start))) return false;
     const after = text.slice(m.end, m.end + 8);
+    if (RIVER_NAMES.has(m.name)) return false;
     if (DEIXIS_AFTER.test(after)) return true;
     if (SPOKEN_STOP.has(m.name)) return false;
     // "我在义乌。", "住在徐汇，", "在海淀哪里": where someone is, said and done.

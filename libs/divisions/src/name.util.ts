@@ -62,7 +62,10 @@ export function countyShortForms(name: string): string[] {
     return unique([stem, `${stem}${auto[2] === '自治县' ? '县' : '旗'}`].filter((s) => s.length >= 2 && s !== name));
   }
   const m = name.match(/^(.{2,}?)(新区|林区|特区|区|县|市|旗)$/);
-  return m ? [m[1]] : [];
+  if (!m) return [];
+  // "管城回族区" is written 管城区 and 管城: the people's name in the middle drops out.
+  const plain = /族$/.test(m[1]) ? stripEthnic(m[1]) : m[1];
+  return plain !== m[1] && plain.length >= 2 ? unique([m[1], `${plain}${m[2]}`, plain]) : [m[1]];
 }
 
 function unique(xs: string[]): string[] {

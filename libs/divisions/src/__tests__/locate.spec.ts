@@ -194,6 +194,13 @@ describe('a county short form spoken as a place', () => {
     expect(locate(input({ text: '晉江那間洗水廠，排出來的水是藍色的' })).code).toBe('350582');
   });
 
+  it('reads a district written without the people in its name (管城区 for 管城回族区), and a county before its national road', () => {
+    expect(locate(input({ text: '管城区紫荆山南路上一家火锅店油烟大' })).code).toBe('410104');
+    expect(locate(input({ text: '中牟107国道边那个沥青拌合站今天又开始了' })).code).toBe('410122');
+    // a river called as a county is short is still a river
+    expect(locate(input({ text: '沙河那个口子今天又排黑水了' })).code).toBeNull();
+  });
+
   it('reads a short form where someone says they are (我在义乌。住在徐汇，)', () => {
     expect(locate(input({ text: '你好，我在义乌，我的居留许可下个月到期了' })).code).toBe('330782');
     expect(locate(input({ text: '我住在徐汇，楼上的邻居每天半夜拖家具' })).code).toBe('310104');
