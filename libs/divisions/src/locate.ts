@@ -98,7 +98,8 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
     for (let len = 2; len <= 4 && m.end + len <= text.length; len++) {
       const name = text.slice(m.end, m.end + len);
       const townships = index.townshipShort.get(name);
-      if (townships) out.push({ name, townships });
+      // 市中区交通路: a road named like a township is a road.
+      if (townships && !/^(?:[东西南北中]?(?:路|街(?!道)|大道|大街|巷))/.test(text.slice(m.end + len))) out.push({ name, townships });
     }
     return out;
   };

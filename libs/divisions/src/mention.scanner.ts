@@ -20,15 +20,18 @@ export interface Mention {
   townships: Division[];
 }
 
-/** What makes the name before it part of a street, a landmark, a gate or a bay (南京路, 广安门, 杭州湾), not the place itself. */
-const NOT_A_PLACE_AFTER = /^([东西南北中]?(路|街(?!道)|大街|大道)|道|巷|弄|胡同|桥|公园|广场|小区|花园|大厦|中学|小学|大学|学院|医院|酒店|宾馆|饭店|商场|超市|银行|站|机场|号|影院|剧院|书店|门|湾)/;
+/**
+ * What makes the name before it part of a street, a landmark, a gate or a bay (南京路, 广安门, 杭州湾), not the place
+ * itself; a road named after a landmark (富川广场路, 双流机场路) leaves the place its own.
+ */
+const NOT_A_PLACE_AFTER = /^([东西南北中]?(路|街(?!道)|大街|大道)|道|巷|弄|胡同|桥|(?:公园|广场|小区|花园|大厦|中学|小学|大学|学院|医院|酒店|宾馆|饭店|商场|超市|银行|站|机场|影院|剧院|书店)(?![东西南北中]?(?:路|街|大道|大街))|号|门|湾)/;
 const MAX_TOWNSHIP_NAME = 16;
 /**
  * Characters that may stand right before or after a place name without being part of one word with it (呢, 彼:
- * Cantonese and Minnan 这; 哋: Cantonese 们; 老 as in 山东老家).
+ * Cantonese and Minnan 这; 哋: Cantonese 们; 老 as in 山东老家; 居 as in 辽源居民).
  */
 const BOUNDARY_BEFORE = /[^\u4e00-\u9fff]|[在于住到去从往近省市县区旗州盟镇乡村及和与或是、们哋]/;
-const BOUNDARY_AFTER = /[^\u4e00-\u9fff]|[省市县区旗州盟镇乡有的这那一某附郊境地当城本人边周各及和与或沿、呢彼老]/;
+const BOUNDARY_AFTER = /[^\u4e00-\u9fff]|[省市县区旗州盟镇乡有的这那一某附郊境地当城本人边周各及和与或沿、呢彼老居]/;
 
 /**
  * A short or alias form inside a longer word (恒通化工 holds 通化, 夏天水发黑 holds 天水) is no place:

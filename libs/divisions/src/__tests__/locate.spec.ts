@@ -260,6 +260,14 @@ describe('names the way texts are read', () => {
   });
 });
 
+describe('clues around a shared district name', () => {
+  it('takes the city from 反映人系石家庄居民 and a landmark road (富川广场路), never a road named like a township (市中区交通路)', () => {
+    expect(locate(input({ text: '我要举报桥西区群英路89号的金源冶金有限责任公司。反映人系石家庄居民。' })).code).toBe('130104');
+    expect(locate(input({ text: '贺州富川广场路193号的圣达陶瓷把铝灰堆在空地上' })).code).toBe('451123');
+    expect(locate(input({ text: '市中区交通路171号的裕隆商贸楼顶的空调外机整夜轰鸣' })).level).toBe('ambiguous');
+  });
+});
+
 describe('where the writer lives and where the matter is', () => {
   it('places the matter away from the writer’s home or a company’s registered seat', () => {
     expect(locate(input({ text: '我住在大连甘井子区，周末去旅顺口区海边钓鱼，发现有人在海边非法围海养殖' })).code).toBe('210212');
