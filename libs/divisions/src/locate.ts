@@ -4,6 +4,7 @@ import { type BoundaryIndex, getBoundaryIndex } from './boundary.index';
 import { currentCodeOf } from './division-codes';
 import { type Division, type DivisionIndex, getDivisionIndex } from './division-index';
 import { withChinesePlaceNames } from './latin-places';
+import { GENERIC_TOWNSHIP, ROAD_WORD, namesSpokenOfAsPlaces, neighbourhoodFollows, saidAsHome, spokenOfAsPlace } from './place-speech.util';
 import { type Mention, type MentionField, scanMentions } from './mention.scanner';
 import { normalizeText } from './name.util';
 
@@ -21,39 +22,6 @@ export interface LocateOptions {
   category?: Category | null;
   boundaries?: BoundaryIndex | null;
 }
-
-/**
- * Township-level names that say only what kind of area it is (化工园区, 经济开发区, 现代农业产业园) or which side of
- * town (城南, 东关): one county may hold the only township so named, but the words fit any county.
- */
-const GENERIC_TOWNSHIP =
-  /^(?:(?:化工|工业|经济|高新|科技|物流|产业|开发|综合|保税|临港|港区|出口加工|农业|生态|旅游|商贸|现代|技术|国家级|省级)*(?:园区|开发区|工业园|产业园|示范区|管理区|试验区|片区|新区|保税区|高新区)|城[东西南北中关郊厢]|[东西南北]关)$/;
-
-/**
- * A short name made only of everyday place characters (楼下, 桥头, 码头, 河口, 东门) is what anyone says of the
- * place they stand at: never read as a county or township from the words alone.
- */
-const PLAIN_PLACE_WORD = /^[楼上下前后里外边头口门中东西南北桥路河江湖海山坝码街村庄园场港湾城关新老大小沟塘田湾岗岭坡]+$/;
-
-/** Words that point at a place, said right after its name: 这边, 那个, 一带, 嗰间 (Cantonese; 𠮶 once simplified), 彼爿 (Minnan) … */
-const DEIXIS = '(?:这边|那边|这里|那里|这块|那块|这个|那个|这家|那家|这间|那间|嗰间|嗰度|嗰边|𠮶间|𠮶度|𠮶边|呢边|彼爿|彼间|一带|附近|境内|城区|县城|市区|当地|本地|俺村|我村|我们村)';
-const DEIXIS_AFTER = new RegExp(`^${DEIXIS}`);
-/** Words before a place that say someone lives there or a company is registered there, not that the matter is. */
-const RESIDENCE_BEFORE = /(?:住在|家住|居住在|居住于|住于|我住|户口在|注册地|注册在|livein|livingin)[^，。；,.;]{0,8}$/i;
-/** Words that place the matter next to the writer's home. */
-const HOME_NEARBY = /小区|家门口|楼下|楼上|隔壁|附近|旁边|对面|窗|[东南西北]边|一墙之隔|我家|家里|住所/;
-/** "沙县区的村民", "游埠镇村民": the writer's own place. */
-const RESIDENCE_AFTER = /^[^，。；,.;]{0,4}?的?(?:村民|居民)/;
-/** "凯里一家口腔诊所", "璧山的污水厂": one of the place's businesses named right after it. */
-const PLACE_OF_BUSINESS_AFTER = /^(?:一家|一个|一间|有家|有个|新开的|的[^，。！？,.!?的]{0,4}(?:厂|场|站|公司|工地|店|园区|企业|作坊|矿))/;
-/** Short forms that are also the names of rivers everywhere (沙河那个口子 is an outlet on a river). */
-const RIVER_NAMES = new Set(['沙河', '清河', '白河', '柳河', '青河', '东河', '西河', '南河', '北河', '小河', '大河', '黑河', '浑河']);
-/** "江宁胜太路", "中牟107国道": one of its roads right after it (a road named after the place itself, 江宁路, is no place). */
-const ROAD_AFTER = /^(?:[^东西南北中\s\d，。！？,.!?的][\u4e00-\u9fff]{1,2}(?:路|街|大道|大街)(?!道)|[GS]?\d{2,3}(?:国道|省道))/;
-/** Short forms that are also everyday words or common brand words (东方红, 大方的人): a business after them says nothing. */
-const SPOKEN_STOP = new Set(['东方', '大方', '通道', '安宁', '和平', '富民', '长乐', '新兴', '永宁', '兴国', '安定', '开阳', '高明', '长安', '光明', '文明', '民和', '合作', '共和', '正安', '万安', '太和', '清河', '永和', '泰和', '安远', '宁远']);
-/** What may stand right before a place so spoken: nothing, a non-Han character, or a word that leads to a place. */
-const PLACE_LEAD = /(?:^|[^\p{Script=Han}]|在|我们|咱们|俺们|我家|老家|住|去|到|从|回)$/u;
 
 /** Fields in the order their words are trusted: the place fields first, the free text after. */
 const FIELD_ORDER: MentionField[] = ['address', 'region', 'label', 'title', 'text', 'subject'];
@@ -99,45 +67,23 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
       const name = text.slice(m.end, m.end + len);
       const townships = index.townshipShort.get(name);
       // 市中区交通路: a road named like a township is a road.
-      if (townships && !/^(?:[东西南北中]?(?:路|街(?!道)|大道|大街|巷))/.test(text.slice(m.end + len))) out.push({ name, townships });
+      if (townships && !ROAD_WORD.test(text.slice(m.end + len))) out.push({ name, townships });
     }
     return out;
   };
   /** "江宁秣陵", "晋江陈埭": a county's short form and, right after it, one of its townships. */
   const ownTownshipAfter = (d: Division, m: Mention): boolean => townshipsAfter(m).some((a) => a.townships.some((t) => t.countyCode === d.code));
 
-  /**
-   * "都匀这边", "在拱墅那个…": a short form spoken as a place, with a word that points at a place
-   * right after it and nothing joined to it before (消防通道这边 is no county).
-   */
-  const spokenAsPlace = (m: Mention): boolean => {
-    const text = normalized[m.field] ?? '';
-    if (PLAIN_PLACE_WORD.test(m.name) || !PLACE_LEAD.test(text.slice(Math.max(0, m.start - 2), m.start))) return false;
-    const after = text.slice(m.end, m.end + 8);
-    if (RIVER_NAMES.has(m.name)) return false;
-    if (DEIXIS_AFTER.test(after)) return true;
-    if (SPOKEN_STOP.has(m.name)) return false;
-    // "我在义乌。", "住在徐汇，", "在海淀哪里": where someone is, said and done.
-    const atEnd = /[在住]$/.test(text.slice(0, m.start)) && /^(?:[，。！？,.!?；;、]|$|哪里|哪儿)/.test(after);
-    return atEnd || PLACE_OF_BUSINESS_AFTER.test(after) || ROAD_AFTER.test(after);
-  };
+  const spokenAsPlace = (m: Mention): boolean => spokenOfAsPlace(normalized[m.field] ?? '', m.start, m.end);
 
   /** A township short form spoken as a place ("千灯那边") whose name one county alone has, in a field's words. */
   const spokenTownship = (): { name: string; township: string; county: Division } | null => {
     for (const field of FIELD_ORDER) {
-      const text = normalized[field];
-      if (!text) continue;
-      for (const m of text.matchAll(new RegExp(DEIXIS, 'g'))) {
-        for (let len = 4; len >= 2; len--) {
-          const at = m.index! - len;
-          if (at < 0 || !PLACE_LEAD.test(text.slice(Math.max(0, at - 2), at))) continue;
-          const name = text.slice(at, m.index);
-          if (PLAIN_PLACE_WORD.test(name)) continue;
-          const townships = (index.townshipShort.get(name) ?? []).filter((t) => !GENERIC_TOWNSHIP.test(t.name));
-          const counties = [...new Set(townships.map((t) => t.countyCode))];
-          const d = counties.length === 1 && counties[0] ? index.byCode.get(counties[0]) : undefined;
-          if (d?.kind === 'county' && (!provinces.size || provinces.has(d.provinceCode))) return { name, township: townships[0].name, county: d };
-        }
+      for (const name of namesSpokenOfAsPlaces(normalized[field] ?? '')) {
+        const townships = (index.townshipShort.get(name) ?? []).filter((t) => !GENERIC_TOWNSHIP.test(t.name));
+        const counties = [...new Set(townships.map((t) => t.countyCode))];
+        const d = counties.length === 1 && counties[0] ? index.byCode.get(counties[0]) : undefined;
+        if (d?.kind === 'county' && (!provinces.size || provinces.has(d.provinceCode))) return { name, township: townships[0].name, county: d };
       }
     }
     return null;
@@ -261,14 +207,11 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
 
   // "我住在甘井子区，周末去旅顺口区海边…", "来电人是沙县区的村民", "注册地吴中区": where someone lives or a company
   // is registered, beside another county that is where the matter is.
-  const livesThere = (c: CountyCandidate): boolean => {
-    const text = normalized[c.mention.field] ?? '';
-    return RESIDENCE_BEFORE.test(text.slice(Math.max(0, c.mention.start - 12), c.mention.start)) || RESIDENCE_AFTER.test(text.slice(c.mention.end, c.mention.end + 8));
-  };
+  const livesThere = (c: CountyCandidate): boolean => saidAsHome(normalized[c.mention.field] ?? '', c.mention.start, c.mention.end);
   const homes = candidates.filter(livesThere);
   const elsewhere = candidates.filter((c) => !livesThere(c) && !homes.some((h) => h.county.code === c.county.code));
   // ...unless what follows the home is its neighbourhood (小区北边一墙之隔有一家工厂): then the home is the scene.
-  const homeIsScene = homes.some((h) => HOME_NEARBY.test((normalized[h.mention.field] ?? '').slice(h.mention.end, h.mention.end + 60)));
+  const homeIsScene = homes.some((h) => neighbourhoodFollows(normalized[h.mention.field] ?? '', h.mention.end));
   if (homes.length && elsewhere.length && !homeIsScene) {
     reason('writer_lives_elsewhere', `${homes[0].county.name} is where the writer lives or the company is registered; the matter is in ${elsewhere[0].county.name}`, [homes[0].county.name]);
     for (let i = candidates.length - 1; i >= 0; i--) if (homes.includes(candidates[i])) candidates.splice(i, 1);
