@@ -84,7 +84,7 @@ export function scanSubmission(submission: Submission, rules: RuleSet = DEFAULT_
       if (end > h.start || h.start - end > negationWindow) continue;
       if (!CLAUSE_BREAK.test(text.slice(end, h.start))) negated = true;
     }
-    const atWork = workplaces.some(([from, to]) => h.start >= from && h.end <= to);
+    const atWork = workplaces.some(([from, to]) => h.start >= from && h.end <= to) || insidePlaceName(text, h.start, h.end);
     for (const ref of rules.refs[h.term]) {
       const environmental = ref.group.kind === 'category' || ref.group.kind === 'general';
       hits.push({ ref, start: h.start, end: h.end, negated: negated || (atWork && environmental) });
@@ -113,6 +113,14 @@ function workplaceSpans(text: string): [number, number][] {
     }
   }
   return spans;
+}
+
+/**
+ * "小溪塔街道", "黑水村": a short environmental word that begins a township's or village's name names the place,
+ * not what is polluted there.
+ */
+function insidePlaceName(text: string, start: number, end: number): boolean {
+  return end - start <= 2 && /^[塔坝河沟湾口桥坪岗庄岭山湖溪屯堡寨]?(?:街道|镇|乡|村)/.test(text.slice(end, end + 3));
 }
 
 /** 是不是 / 是否 ask, they do not deny: 是不是水源被污染了 suspects the water source. */

@@ -96,6 +96,11 @@ describe('classify: several categories, clues and precedence', () => {
     expect(classify(inputOf('喷涂中心没做环评就投产了，每天晚上油漆味刺鼻')).primary).toBe('air');
   });
 
+  it('reads an environmental word that begins a place name as the place (小溪塔街道), not as pollution', () => {
+    expect(classify(inputOf('宜昌市夷陵区小溪塔街道一企业未办环评手续就开工建设厂房')).primary).toBe('approval');
+    expect(classify(inputOf('木材加工厂天天烧边角料，浓烟往村里飘')).primary).toBe('air');
+  });
+
   it('reads a lake called 海 as water, not the sea', () => {
     expect(classify(inputOf('大理市洱海边上好多客栈又开始偷排了，晚上去洱海边散步，能看到管子往湖里流灰水')).primary).toBe('water');
     expect(classify(inputOf('化工企业向排干沟排放废水，威胁乌梁素海水质')).primary).toBe('water');
