@@ -119,6 +119,8 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
   const home = input.channelHomeDivision ?? null;
 
   const townshipMentions = mentions.filter((m) => m.townships.length);
+  // Township names that could be any county's (化工园区, 城南) name none when read on their own.
+  const specificTownshipMentions = townshipMentions.filter((m) => !GENERIC_TOWNSHIP.test(m.name));
   const townshipOfElsewhere = (d: Division, m: Mention): boolean => townshipMentions.some((t) => t !== m && t.townships.some((x) => x.countyCode === d.code));
 
   // County readings of every mention.
@@ -209,7 +211,7 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
   // is registered, beside another county that is where the matter is.
   const livesThere = (c: CountyCandidate): boolean => saidAsHome(normalized[c.mention.field] ?? '', c.mention.start, c.mention.end);
   const homes = candidates.filter(livesThere);
-  const elsewhere = candidates.filter((c) => !livesThere(c) && !homes.some((h) => h.county.code === c.county.code));
+  const elsewhere = candidates.filter((c) => !homes.includes(c) && !homes.some((h) => h.county.code === c.county.code));
   // ...unless what follows the home is its neighbourhood (小区北边一墙之隔有一家工厂): then the home is the scene.
   const homeIsScene = homes.some((h) => neighbourhoodFollows(normalized[h.mention.field] ?? '', h.mention.end));
   if (homes.length && elsewhere.length && !homeIsScene) {
@@ -261,8 +263,7 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
     // Within the city named, or else the one province named (北京三里屯街道: Beijing is a province).
     const province = !chosenCity && provinces.size === 1 ? index.byCode.get(`${[...provinces.keys()][0]}0000`) : undefined;
     const scope = chosenCity ?? province ?? null;
-    for (const m of scope ? townshipMentions : []) {
-      if (!chosenCity && GENERIC_TOWNSHIP.test(m.name)) continue;
+    for (const m of scope ? (chosenCity ? townshipMentions : specificTownshipMentions) : []) {
       const inScope = m.townships.filter((t) => t.countyCode && (chosenCity ? t.cityCode === chosenCity.code : t.provinceCode === scope!.provinceCode));
       const counties = [...new Set(inScope.map((t) => t.countyCode!))];
       if (counties.length === 1) {
@@ -276,8 +277,7 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
   // No city or county named: a township whose name exists under one county only names that county
   // (茅台镇, 蛇口街道), unless a province the text names disagrees.
   if (!county && !ambiguous.length && !chosenCity) {
-    for (const m of townshipMentions) {
-      if (GENERIC_TOWNSHIP.test(m.name)) continue;
+    for (const m of specificTownshipMentions) {
       const counties = [...new Set(m.townships.map((t) => t.countyCode))];
       const d = counties.length === 1 && counties[0] ? index.byCode.get(counties[0]) : undefined;
       if (!d || d.kind !== 'county' || (provinces.size && !provinces.has(d.provinceCode))) continue;

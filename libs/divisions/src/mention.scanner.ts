@@ -54,16 +54,18 @@ function standsAlone(text: string, start: number, end: number, index: DivisionIn
  */
 function placeNameAt(text: string, at: number, index: DivisionIndex, within?: readonly NameEntry[]): boolean {
   const inside = (d: Division) => !within || within.some((w) => d.code.startsWith(w.division.code.replace(/(00)+$/, '')));
-  for (let len = Math.min(index.maxNameLength, text.length - at); len >= 2; len--) {
-    if (index.names.get(text.slice(at, at + len))?.some((e) => e.division.kind === 'county' && inside(e.division))) return true;
-  }
-  return false;
+  return countyNameAt(text, at, index, (e) => inside(e.division));
 }
 
 /** A county of the given city whose full name starts at `at`. */
 function countyOfCityAt(text: string, at: number, cityCode: string, index: DivisionIndex): boolean {
-  for (let len = 2; len <= 5 && at + len <= text.length; len++) {
-    if (index.names.get(text.slice(at, at + len))?.some((e) => e.form === 'full' && e.division.kind === 'county' && e.division.cityCode === cityCode)) return true;
+  return countyNameAt(text, at, index, (e) => e.form === 'full' && e.division.cityCode === cityCode);
+}
+
+/** A county's name that starts at `at` and that `accept` takes. */
+function countyNameAt(text: string, at: number, index: DivisionIndex, accept: (e: NameEntry) => boolean): boolean {
+  for (let len = Math.min(index.maxNameLength, text.length - at); len >= 2; len--) {
+    if (index.names.get(text.slice(at, at + len))?.some((e) => e.division.kind === 'county' && accept(e))) return true;
   }
   return false;
 }

@@ -84,10 +84,11 @@ export function scanSubmission(submission: Submission, rules: RuleSet = DEFAULT_
       if (end > h.start || h.start - end > negationWindow) continue;
       if (!CLAUSE_BREAK.test(text.slice(end, h.start))) negated = true;
     }
-    const atWork = workplaces.some(([from, to]) => h.start >= from && h.end <= to) || insidePlaceName(text, h.start, h.end);
+    // Inside the name of a workplace or a place, an environmental word says where, not what is polluted.
+    const namesWhere = workplaces.some(([from, to]) => h.start >= from && h.end <= to) || insidePlaceName(text, h.start, h.end);
     for (const ref of rules.refs[h.term]) {
       const environmental = ref.group.kind === 'category' || ref.group.kind === 'general';
-      hits.push({ ref, start: h.start, end: h.end, negated: negated || (atWork && environmental) });
+      hits.push({ ref, start: h.start, end: h.end, negated: negated || (namesWhere && environmental) });
     }
   }
   const scan: SubmissionScan = { text, bodyStart: head.length, hits, hadMarkup: body.hadMarkup, hadScript: body.hadScript };
