@@ -181,7 +181,8 @@ export function placeAgreement(a: PlaceSide, b: PlaceSide): PlaceAgreement {
   if (shared) return 'same';
   const township = a.townships.some((p) => b.townships.some((q) => placesAgree(p, q)));
   if (township) return 'township';
-  if (a.places.length && b.places.length) return 'different';
+  // 米河镇 and 小关镇 of one county: two plants of a kind, not one reported twice.
+  if ((a.places.length && b.places.length) || (a.townships.length && b.townships.length)) return 'different';
   return 'unknown';
 }
 
@@ -336,7 +337,7 @@ export function judgeMatch(parts: MatchParts, labels: MatchLabels, config: Match
         repeatPetition(parts, named)
       : named ||
         parts.place === 'same' ||
-        (parts.entity === 'kind' && (parts.place === 'township' || (parts.division === 'same' && (parts.problem ?? 0) > 0))) ||
+        (parts.entity === 'kind' && (parts.place === 'township' || (parts.division === 'same' && parts.place !== 'different' && (parts.problem ?? 0) > 0))) ||
         repeatPetition(parts, named);
   if (decision === 'auto' && !identified) {
     decision = 'suggested';

@@ -32,6 +32,14 @@ describe('extractIncidentFeatures', () => {
     expect(extractIncidentFeatures({ text: '杭州余杭仁和那个永盛塑料厂每天半夜烧塑料' }).entity).toBe('永盛塑料');
   });
 
+  it('knows the trades of smaller plants (彩印, 锻压, 染整), read as their kind, and that an object burnt or dumped is no trade', () => {
+    expect(extractIncidentFeatures({ text: '星辰彩印车间废气不经处理直接排到外面' }).entity).toBe('星辰印刷');
+    expect(extractIncidentFeatures({ text: '张掖市民乐县民联镇的恒兴锻压锻锤咚咚砸个不停' }).entity).toBe('恒兴锻压');
+    expect(extractIncidentFeatures({ text: '举报：润发染整有限公司夜里从暗管排出带颜色的废水' }).entity).toBe('润发印染');
+    expect(extractIncidentFeatures({ text: '太和镇有人露天焚烧废旧电缆，黑烟刺鼻' }).entity).toBeNull();
+    expect(extractIncidentFeatures({ text: '鸭粪和冲洗水直接流进水库' }).kind).toBeNull();
+  });
+
   it('does not take a landmark or an everyday noun for the polluter', () => {
     expect(extractIncidentFeatures({ text: '我要举报歙县第二小学西侧的华泰砂石有限公司' }).entity).toBe('华泰砂石');
     expect(extractIncidentFeatures({ text: '那曲市双湖县前刘村污染农田，担心粮食重金属超标' }).entity).toBeNull();

@@ -60,6 +60,15 @@ describe('scoreMatch: hard negatives', () => {
     expect(m.decision).toBe('none');
   });
 
+  it('two plants of one kind in different townships of a county are different incidents', () => {
+    const a = side('本人住米河镇半个店村，村北耐材厂晚上偷排废气，烟是黄色的', { divisionCode: '410181' });
+    const b = side('巩义小关镇有个耐材厂，天天冒白烟，一股怪味', { divisionCode: '410181', at: T0 + DAY });
+    const m = scoreMatch(a, b);
+    expect(m.parts.entity).toBe('kind');
+    expect(m.parts.place).toBe('different');
+    expect(m.decision).not.toBe('auto');
+  });
+
   it('generic wording without a named polluter or place is never attached automatically', () => {
     const a = side('附近工厂晚上排放黑烟，气味刺鼻，请处理。');
     const b = side('附近工厂晚上排放黑烟，气味刺鼻。');
