@@ -132,7 +132,8 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
       // A short form counts only when another span confirms it: its city or province ("吉安吉州", "云南个旧"),
       // or one of its townships ("任丘出岸镇", "晋江陈埭"). A bare "吉州" is no place; a bare short form of three
       // or more characters that reads as nothing else (锡林浩特) is too rare a word to be anything but the place;
-      // nor is a current short form spoken as a place ("监利这边"; a retired name still needs its city).
+      // nor is a current short form, or a former name with its level word (郫县一家家具厂), spoken as a place
+      // ("监利这边"; a retired short form, 大港这边, still needs its city).
       if (e.form !== 'full') {
         const confirmed =
           (d.cityCode && cityNamedElsewhere(d.cityCode, m)) ||
@@ -140,7 +141,7 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
           townshipOfElsewhere(d, m) ||
           ownTownshipAfter(d, m) ||
           (m.name.length >= 3 && m.entries.length === 1) ||
-          (e.form === 'short' && spokenAsPlace(m));
+          ((e.form === 'short' || (e.form === 'alias' && /[县市区旗]$/.test(m.name))) && spokenAsPlace(m));
         if (!confirmed) continue;
         // A span that also reads as a city or province is that city or province (吉安 is 吉安市 before 吉安县),
         // unless its city stands right before it: "衡阳衡阳" is 衡阳市衡阳县.

@@ -25,6 +25,11 @@ export interface Mention {
  * itself; a road named after a landmark (富川广场路, 双流机场路) leaves the place its own.
  */
 const NOT_A_PLACE_AFTER = /^([东西南北中]?(路|街(?!道)|大街|大道)|道|巷|弄|胡同|桥|(?:公园|广场|小区|花园|大厦|中学|小学|大学|学院|医院|酒店|宾馆|饭店|商场|超市|银行|站|机场|影院|剧院|书店)(?![东西南北中]?(?:路|街|大道|大街))|号|门|湾)/;
+/**
+ * A lake named after a county or city (鄱阳湖, 微山湖) spreads over several counties: the name before it is not
+ * the county. A province's lake (青海湖) still lies in the province.
+ */
+const LAKE_AFTER = /^湖(?![镇乡区县村街])/;
 const MAX_TOWNSHIP_NAME = 16;
 /**
  * Characters that may stand right before or after a place name without being part of one word with it (呢, 彼:
@@ -131,6 +136,7 @@ export function scanMentions(text: string, field: MentionField, index: DivisionI
           const own = townshipsAt(text, i + len, index);
           entries = entries.filter((e) => (e.form === 'full' && /[省市区县旗州盟]$/.test(name)) || own.some((t) => t.countyCode === e.division.code));
         }
+        if (LAKE_AFTER.test(text.slice(i + len, i + len + 2))) entries = entries.filter((e) => e.division.kind === 'province' || (e.form === 'full' && /[市区县旗]$/.test(name)));
         if (conjunctionBeforeCounties(text, i, name)) entries = [];
         if (entries.some((e) => e.form !== 'full') && !standsAlone(text, i, i + len, index, out[out.length - 1])) entries = entries.filter((e) => e.form === 'full');
         if (!entries.length && !townships.length) continue;

@@ -150,6 +150,25 @@ describe('locate', () => {
     expect(locate(input({ text: '大港这边化工厂又排味了' })).code).toBeNull();
   });
 
+  it('reads the name a county had before it became a district or city', () => {
+    expect(locate(input({ text: '郫县一家家具厂每天夜里十二点以后还在开机生产' })).code).toBe('510117');
+    expect(locate(input({ text: '遵义县城边上那个砖厂冒黑烟' })).code).toBe('520304');
+    expect(locate(input({ text: '吴江市盛泽镇印染厂又往河里排水' })).code).toBe('320509');
+    // a former name that is an everyday word in running text is not read (离开县城 holds 开县)
+    expect(locate(input({ text: '我离开县城以后才发现工厂偷排' })).code).toBeNull();
+  });
+
+  it('reads the colloquial names of Inner Mongolia\'s leagues and cities (锡盟)', () => {
+    expect(locate(input({ text: '锡盟这边有个露天煤矿，爆破以后煤尘刮得很远' }))).toMatchObject({ code: '152500', level: 'city' });
+  });
+
+  it('does not read a lake named after a county as the county, but a province\'s lake stays in the province', () => {
+    expect(locate(input({ text: '老家在鄱阳湖边上，湖边的水产加工厂直排' })).code).toBeNull();
+    expect(locate(input({ text: '微山湖边上有人往湖里排污' })).code).toBeNull();
+    expect(locate(input({ text: '来电人反映青海湖边上有人开越野车在草原上乱跑' }))).toMatchObject({ code: '630000', level: 'province' });
+    expect(locate(input({ text: '鄱阳县城一家工厂往河里排污' })).code).toBe('361128');
+  });
+
   it('reads a province short form right before 沿海/沿江', () => {
     expect(locate(input({ text: '来电人反映辽宁沿海某处有人向海中倾倒建筑垃圾' }))).toMatchObject({ code: '210000', level: 'province' });
   });

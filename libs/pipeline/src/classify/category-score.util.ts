@@ -39,12 +39,15 @@ export function resolveDeclared(label: string | null, rules: RuleSet): CategoryE
 }
 
 /**
- * Inland lakes called 海 (洱海, 乌梁素海, 什刹海), listed as water terms: the 海 in them, and 海边 or 海水 read
+ * Inland lakes called 海 (洱海, 乌梁素海, 什刹海, 青海湖), listed as water terms: the 海 in them, and 海边 or 海水 read
  * across them, is no sea.
  */
 function lakeSpans(scan: SubmissionScan): [number, number][] {
-  return scan.hits.filter((h) => h.ref.group.kind === 'category' && h.ref.group.category === 'water' && h.ref.term.endsWith('海')).map((h) => [h.start, h.end]);
+  return scan.hits.filter((h) => h.ref.group.kind === 'category' && h.ref.group.category === 'water' && h.ref.term.includes('海')).map((h) => [h.start, h.end]);
 }
+
+/** Words for a shore or its water that, in a text naming a lake called 海, speak of that lake (双廊镇海边 … 洱海). */
+const LAKESIDE_SEA_WORDS = new Set(['海边', '海水', '海里', '海面', '海滩', '沙滩', '往海里', '海中', '海岸', '海上', 'beach', 'sea']);
 
 export function scoreCategories(scan: SubmissionScan, submission: Submission, rules: RuleSet): CategoryEvidence {
   const scores = new Map<Category, number>();
@@ -56,7 +59,7 @@ export function scoreCategories(scan: SubmissionScan, submission: Submission, ru
   for (const hit of scan.hits) {
     const g = hit.ref.group;
     if (hit.negated || (g.kind !== 'category' && g.kind !== 'general')) continue;
-    if (g.kind === 'category' && g.category === 'marine' && lakes.some(([from, to]) => hit.start < to && hit.end > from)) continue;
+    if (g.kind === 'category' && g.category === 'marine' && (lakes.some(([from, to]) => hit.start < to && hit.end > from) || (lakes.length && LAKESIDE_SEA_WORDS.has(hit.ref.term)))) continue;
     const key = g.kind === 'category' ? `${g.category}\u0000${hit.ref.term}` : `\u0000${hit.ref.term}`;
     if (seen.has(key)) continue;
     seen.add(key);

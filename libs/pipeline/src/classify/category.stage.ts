@@ -67,7 +67,9 @@ export function classify(input: JudgingInput, rules: RuleSet = DEFAULT_RULE_SET)
       primary = sensing;
     }
   }
-  const outranking = ranked.find((c) => c !== primary && thresholds.outranks[c]?.includes(primary) && (scores.get(c) ?? 0) >= thresholds.minScore);
+  const outranking = ranked.find(
+    (c) => c !== primary && thresholds.outranks[c]?.includes(primary) && (scores.get(c) ?? 0) >= thresholds.minScore && !readOnlyFrom(c, thresholds.cannotOutrankAlone[c]),
+  );
   if (outranking) {
     reasons.push({ stage: 'classify', rule: 'outranks', detail: `${outranking} outranks ${primary}`, ruleTable: table });
     primary = outranking;

@@ -99,6 +99,12 @@ export const CategoryRulesSchema = z.object({
      * its EIA is an approval matter until the text says what it pollutes.
      */
     facilityOnly: z.partialRecord(Category, z.array(z.string().min(1))).default({}),
+    /**
+     * Terms that do not by themselves say where the pollution ends up (海边 of 海边空地上偷倒污泥 is only where it
+     * happens, 漏油 of 废机油桶漏油 may be any tank): an outranking category read from them alone does not outrank.
+     * Waste dumped on the shore is still dumped waste.
+     */
+    cannotOutrankAlone: z.partialRecord(Category, z.array(z.string().min(1))).default({}),
   }),
   /**
    * Terms of a category that say what people sense rather than what is polluted (a smell, a sore throat).

@@ -105,6 +105,16 @@ describe('classify: several categories, clues and precedence', () => {
     expect(classify(inputOf('大理市洱海边上好多客栈又开始偷排了，晚上去洱海边散步，能看到管子往湖里流灰水')).primary).toBe('water');
     expect(classify(inputOf('化工企业向排干沟排放废水，威胁乌梁素海水质')).primary).toBe('water');
     expect(classify(inputOf('养殖场把养殖尾水直接排进海里，海水发臭')).primary).toBe('marine');
+    // The shore of such a lake is no seashore, wherever in the text it stands.
+    expect(classify(inputOf('大理市双廊镇海边有一家客栈，晚上把厨房的污水用管子直接排进洱海，排口附近有腥臭味')).primary).toBe('water');
+    expect(classify(inputOf('青海湖边上的一排客栈，洗澡水、厕所的污水直接往湖边的沙滩上排')).primary).toBe('water');
+    expect(classify(inputOf('石狮市海边的养殖场把尾水直接排到海滩上，沙滩都发黑了')).primary).toBe('marine');
+  });
+
+  it('lets the sea outrank dumped waste only when the text says the sea takes it, not where it merely happens', () => {
+    expect(classify(inputOf('石狮市蚶江镇海边空地上有人偷倒印染厂的污泥，黑乎乎一大片')).primary).toBe('solid_waste');
+    expect(classify(inputOf('汽修厂的废机油桶就堆在人行道边上，桶还在往外漏油')).primary).toBe('solid_waste');
+    expect(classify(inputOf('施工船晚上往海里倾倒垃圾和废渣')).primary).toBe('marine');
   });
 
   it('lets the smell of a compost yard stay an odour complaint', () => {
