@@ -2,6 +2,7 @@
  * Incident features: what lets two differently worded reports be recognised as one incident (who
  * pollutes, where, what problem, and the remaining wording), and two alike-worded reports as two.
  */
+import { getDivisionIndex } from '@huiliu/divisions';
 import { FEATURE_RULES } from './dedup.rules';
 import { foldText, normalizeForMatching } from './normalize.util';
 import type { EntityName, IncidentFeatures, IncidentSource } from './dedup.types';
@@ -23,6 +24,20 @@ const LEGAL_FORMS = new Set(FEATURE_RULES.legalForms.map(foldText));
 const ANCHORS = alternation([...INDUSTRIES, ...VENUES, ...LEGAL_FORMS]);
 const ANCHOR_RE = new RegExp(ANCHORS, 'g');
 const ANCHOR_TEST_RE = new RegExp(ANCHORS);
+const ANCHOR_END_RE = new RegExp(`(?:${ANCHORS})$`);
+
+let firmLikePlaces: Set<string> | null = null;
+/** Division and township names that end in a trade or venue word (驻马店, 瓦房店, 万金店): places, never polluters. */
+function placesNamedLikeFirms(): Set<string> {
+  if (firmLikePlaces) return firmLikePlaces;
+  const index = getDivisionIndex();
+  firmLikePlaces = new Set();
+  for (const name of [...index.names.keys(), ...index.townshipShort.keys()]) {
+    const f = foldText(name);
+    if (f.length >= 3 && ANCHOR_END_RE.test(f)) firmLikePlaces.add(f);
+  }
+  return firmLikePlaces;
+}
 const DETERMINERS = [...new Set(FEATURE_RULES.determiners.map(foldText))].sort((a, b) => b.length - a.length);
 const BRAND_STOPS = new Set(foldText(FEATURE_RULES.brandStops));
 const MAX_BRAND = 8;
@@ -239,6 +254,7 @@ function findEntityMentions(folded: string): EntityMention[] {
     const runOnBrand = runOn ? peelGenericWords(folded.slice(named.at, start), null).brand.length : 0;
     if (runOn && !(runOnBrand >= 2 && runOnBrand <= MAX_RUN_ON_BRAND && start - b - generic < MAX_BRAND)) continue;
     if (folded.startsWith('第', named.at)) continue; // 第三中学: a numbered landmark
+    if (placesNamedLikeFirms().has(folded.slice(named.at, end))) continue;
     // The comparable core drops legal forms; the trade or venue stays (华泰化工 ≠ 华泰酒吧).
     const kindWords = words.filter((w) => !LEGAL_FORMS.has(w));
     const peeled = peelGenericWords(folded.slice(named.at, start), kindWords.length ? kindWords.join('') : null);

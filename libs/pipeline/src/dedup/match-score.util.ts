@@ -339,6 +339,8 @@ export function judgeMatch(parts: MatchParts, labels: MatchLabels, config: Match
         parts.place === 'same' ||
         (parts.entity === 'kind' && (parts.place === 'township' || (parts.division === 'same' && parts.place !== 'different' && (parts.problem ?? 0) > 0))) ||
         repeatPetition(parts, named);
+  // A plant of a kind at another named place is another plant of that kind: nothing to suggest.
+  if (parts.entity === 'kind' && parts.place === 'different' && !parts.sameComplainant) decision = 'none';
   if (decision === 'auto' && !identified) {
     decision = 'suggested';
     reasons.push('no identifying evidence for automatic attachment');

@@ -40,6 +40,12 @@ describe('extractIncidentFeatures', () => {
     expect(extractIncidentFeatures({ text: '鸭粪和冲洗水直接流进水库' }).kind).toBeNull();
   });
 
+  it('does not take a place whose name ends like a business (驻马店, 瓦房店) for the polluter', () => {
+    expect(extractIncidentFeatures({ text: '驻马店古城街道那边有个工地 晚上十一点还在浇混凝土' }).entity).toBeNull();
+    expect(extractIncidentFeatures({ text: '瓦房店市区一家酒吧半夜还在唱' }).entity).toBeNull();
+    expect(extractIncidentFeatures({ text: '驻马店解放路的华美酒店油烟直排' }).entity).toBe('华美饭店'); // the venue read as its kind (酒店 ~ 饭店)
+  });
+
   it('does not take a landmark or an everyday noun for the polluter', () => {
     expect(extractIncidentFeatures({ text: '我要举报歙县第二小学西侧的华泰砂石有限公司' }).entity).toBe('华泰砂石');
     expect(extractIncidentFeatures({ text: '那曲市双湖县前刘村污染农田，担心粮食重金属超标' }).entity).toBeNull();
