@@ -71,8 +71,18 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
     }
     return out;
   };
-  /** "江宁秣陵", "晋江陈埭": a county's short form and, right after it, one of its townships. */
-  const ownTownshipAfter = (d: Division, m: Mention): boolean => townshipsAfter(m).some((a) => a.townships.some((t) => t.countyCode === d.code));
+  /**
+   * "江宁秣陵", "晋江陈埭": a county's short form and, right after it, one of its townships; beside its own county
+   * even a township short name too common to stand alone (武鸣城厢) is that township.
+   */
+  const ownTownshipAfter = (d: Division, m: Mention): boolean => {
+    if (townshipsAfter(m).some((a) => a.townships.some((t) => t.countyCode === d.code))) return true;
+    const text = normalized[m.field] ?? '';
+    return (index.townshipsOf.get(d.code) ?? []).some((t) => {
+      const short = t.name.replace(/(?:镇|乡|街道|苏木)$/, '');
+      return short.length >= 2 && short !== t.name && text.startsWith(short, m.end) && !ROAD_WORD.test(text.slice(m.end + short.length));
+    });
+  };
 
   const spokenAsPlace = (m: Mention): boolean => spokenOfAsPlace(normalized[m.field] ?? '', m.start, m.end);
 

@@ -32,6 +32,15 @@ const PLACE_LEAD = /(?:^|[^\p{Script=Han}]|在|我们|咱们|俺们|我家|老�
 /** "凯里一家口腔诊所", "璧山的污水厂": one of the place's businesses named right after it. */
 const PLACE_OF_BUSINESS_AFTER = /^(?:一家|一个|一间|有家|有个|新开的|的[^，。！？,.!?的]{0,4}(?:厂|场|站|公司|工地|店|园区|企业|作坊|矿))/;
 
+/** "明水客运站", "庆安粮库", "泌阳石材园": one of the county's own public places or parks right after it. */
+const LANDMARK_AFTER = /^(?:客运站|汽车站|火车站|高铁站|人民医院|中医院|粮库|[一二三四五六七八]中|工业园|产业园|石材园|开发区)/;
+
+/** "湘阴湘江段": the stretch of a river that runs through the place. */
+const RIVER_STRETCH_AFTER = /^[\u4e00-\u9fff]{1,3}[江河]段/;
+
+/** "海伦到共合的村道", "平舆到万金店的县道": a route from the place to another. */
+const ROUTE_AFTER = /^到[\u4e00-\u9fff]{1,4}的/;
+
 /** "江宁胜太路", "中牟107国道": one of its roads right after it (a road named after the place itself, 江宁路, is no place). */
 const ROAD_AFTER = /^(?:[^东西南北中\s\d，。！？,.!?的][\u4e00-\u9fff]{1,2}(?:路|街|大道|大街)(?!道)|[GS]?\d{2,3}(?:国道|省道))/;
 
@@ -64,7 +73,7 @@ export function spokenOfAsPlace(text: string, start: number, end: number): boole
   if (DEIXIS_AFTER.test(after)) return true;
   if (SPOKEN_STOP.has(name)) return false;
   const whereOneIs = WHERE_ONE_IS_BEFORE.test(text.slice(0, start)) && WHERE_ONE_IS_AFTER.test(after);
-  return whereOneIs || PLACE_OF_BUSINESS_AFTER.test(after) || ROAD_AFTER.test(after);
+  return whereOneIs || PLACE_OF_BUSINESS_AFTER.test(after) || ROAD_AFTER.test(after) || LANDMARK_AFTER.test(after) || ROUTE_AFTER.test(after) || RIVER_STRETCH_AFTER.test(after);
 }
 
 /** Names of two to four characters a text points at as places ("千灯那边" gives 千灯), longest first at each. */

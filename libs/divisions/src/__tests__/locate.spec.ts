@@ -158,6 +158,13 @@ describe('locate', () => {
     expect(locate(input({ text: '我离开县城以后才发现工厂偷排' })).code).toBeNull();
   });
 
+  it('reads a county short form beside its own township, a public place, a river stretch or a route', () => {
+    expect(locate(input({ text: '来电人反映锦华饲料（武鸣城厢）散发腥臭味' })).code).toBe('450110');
+    expect(locate(input({ text: '明水客运站对面那家烧烤店 油烟直接往楼上冒' })).code).toBe('231225');
+    expect(locate(input({ text: '湘阴湘江段夜里有人偷采河砂，采砂船不开灯' })).code).toBe('430624');
+    expect(locate(input({ text: '海伦到共合的村道坑坑洼洼 拉粮车都过不去' })).code).toBe('231283');
+  });
+
   it('reads the colloquial names of Inner Mongolia\'s leagues and cities (锡盟)', () => {
     expect(locate(input({ text: '锡盟这边有个露天煤矿，爆破以后煤尘刮得很远' }))).toMatchObject({ code: '152500', level: 'city' });
   });
