@@ -130,6 +130,9 @@ function rejectByShape(s: Submission, scan: SubmissionScan): ValidityDecision | 
   return null;
 }
 
+/** General words that report pollution being let out, not merely that something is polluted or over a limit. */
+const DISCHARGE_WORDS = new Set(['偷排', '直排', '偷偷排']);
+
 /** Rejection rules of the table, in table order. */
 function rejectByRules(scan: SubmissionScan, env: number, rules: RuleSet): ValidityDecision | null {
   const { rejections, thresholds } = rules.validity;
@@ -201,6 +204,8 @@ export function validate(input: JudgingInput, rules: RuleSet = DEFAULT_RULE_SET)
       if (!best || combined.score >= best.score) best = combined;
     } else if (businessScore > 0) {
       reasons.push({ stage: 'validate', rule: 'noise.business', terms: uniqueTerms(business), ruleTable: table });
+      // A workshop a neighbour runs (邻居开的小作坊) is a business: the neighbour is who runs it, not the matter.
+      if (best?.topic === 'neighbour') best = topics.find((t) => t.topic !== 'neighbour');
     }
   }
 
@@ -212,7 +217,10 @@ export function validate(input: JudgingInput, rules: RuleSet = DEFAULT_RULE_SET)
     return decision('out_of_scope', t.topic, reasons, { referral: rules.referral.referrals[t.referral] ?? null, flags: flagsOf(scan, rules, reasons) });
   };
 
-  if (best && best.score >= v.thresholds.topic && best.score > env) return outOfScope(best, `scope.${best.key}`);
+  // A text that reports pollution being let out (偷排, 直排, 超标) is this department's matter whatever else it
+  // asks (工厂老板拖欠工资还偷排废水): the other matter does not outweigh the discharge.
+  const reportsDischarge = evidence.generalTerms.some((t) => DISCHARGE_WORDS.has(t)) && env - evidence.general >= v.thresholds.environment;
+  if (best && best.score >= v.thresholds.topic && best.score > env && !reportsDischarge) return outOfScope(best, `scope.${best.key}`);
   if (env + declaredEnv > 0) {
     reasons.push(environmentReason(evidence, rules));
     if (declaredEnv && evidence.declared) reasons.push({ stage: 'validate', rule: 'declared_category', detail: evidence.declared.label, ruleTable: `category@${rules.category.version}` });

@@ -15,6 +15,24 @@ describe('validate: accepted', () => {
     expect(env?.ruleTable).toBe(`category@${DEFAULT_RULE_SET.category.version}`);
   });
 
+  it('accepts a discharge reported beside another department\'s matter, but not the other matter alone', () => {
+    expect(validate(inputOf('工厂老板拖欠工资还偷排废水，我们工人都知道，就在厂后门的排水沟，晚上排')).status).toBe('accepted');
+    expect(validate(inputOf('我们是县污水处理厂的临时工，厂里拖欠工资四个月了，工资一直拖着不发')).status).toBe('out_of_scope');
+    // a salesman's claim that tap water is over a limit reports no discharge
+    expect(validate(inputOf('推销员上门说自来水重金属超标，推销一台净水器收了3980元，后来发现是虚假宣传，要求退款')).status).toBe('out_of_scope');
+  });
+
+  it('keeps noise from a workshop a neighbour runs', () => {
+    expect(validate(inputOf('邻居在自家一楼开了个小五金加工厂，机器从早响到晚上十一点，整栋楼都在震')).status).toBe('accepted');
+  });
+
+  it('sends questions about permits and EIA procedures, job requests and wildlife trade elsewhere, and rejects testing-service adverts', () => {
+    expect(validate(inputOf('请问排污许可证怎么办理？需要哪些材料？我们是小型印刷厂')).status).toBe('out_of_scope');
+    expect(validate(inputOf('你好，请问你们单位招不招环境工程专业的？我今年刚毕业')).status).toBe('out_of_scope');
+    expect(validate(inputOf('有人在菜市场卖穿山甲和野鸟，这个犯法吧？应该找谁')).status).toBe('out_of_scope');
+    expect(validate(inputOf('环保检测优惠：水质、土壤、废气检测全场八折，CMA资质，欢迎来电')).reason).toBe('spam');
+  });
+
   it('accepts a complaint that names no place, flagged vague_location rather than refused', () => {
     const d = validate(inputOf('附近有个厂一直冒黑烟，呛得人喘不过气'));
     expect(d.status).toBe('accepted');
