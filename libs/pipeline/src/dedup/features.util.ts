@@ -250,6 +250,9 @@ function findEntityMentions(folded: string): EntityMention[] {
     // A passing mention's name holds no problem phrase or trade word (的恒昌家具一直排放|油漆废气,
     // 道路改造工程浇筑|混凝土 are sentences, not names).
     if (weak && (PROBLEM_TEST_RE.test(folded.slice(named.at, start)) || ANCHOR_TEST_RE.test(folded.slice(named.at, start)))) continue;
+    // Nor does any name begin with a problem phrase (填海搞|养殖池, 偷排|印染): that is the sentence saying what is
+    // done. A facility named by what it does is a trade of its own (垃圾焚烧厂, 焚烧厂).
+    if (PROBLEM_AT_START_RE.test(folded.slice(named.at, start))) continue;
     // Project words (道路改造) are no part of the short name: 春晖苑道路改造工程夜间施工 opens with 春晖苑.
     const runOnBrand = runOn ? peelGenericWords(folded.slice(named.at, start), null).brand.length : 0;
     if (runOn && !(runOnBrand >= 2 && runOnBrand <= MAX_RUN_ON_BRAND && start - b - generic < MAX_BRAND)) continue;
@@ -303,6 +306,9 @@ export function findPlaces(folded: string): { places: string[]; townships: strin
   }
   return { places, townships };
 }
+
+/** A problem term at the very start of a would-be brand. */
+const PROBLEM_AT_START_RE = new RegExp(`^(?:${PROBLEMS})`);
 
 /** The longest problem term starting at each position (a lookahead, so that matches may overlap). */
 const PROBLEM_AT_RE = new RegExp(`(?=(${PROBLEMS}))`, 'g');

@@ -174,12 +174,18 @@ function placesAgree(a: string, b: string): boolean {
   return a === b || a.endsWith(b) || b.endsWith(a);
 }
 
+/** 湖镇镇 ~ 博罗湖镇: a town whose name ends in 镇 is often written with one 镇 only. */
+function townshipsAgree(a: string, b: string): boolean {
+  const core = (t: string) => t.replace(/(?:镇|乡|街道)$/, '');
+  return placesAgree(a, b) || (core(b).length >= 2 && a.endsWith(core(b))) || (core(a).length >= 2 && b.endsWith(core(a)));
+}
+
 type PlaceSide = Pick<MatchSide, 'places' | 'townships'>;
 
 export function placeAgreement(a: PlaceSide, b: PlaceSide): PlaceAgreement {
   const shared = a.places.some((p) => b.places.some((q) => placesAgree(p, q)));
   if (shared) return 'same';
-  const township = a.townships.some((p) => b.townships.some((q) => placesAgree(p, q)));
+  const township = a.townships.some((p) => b.townships.some((q) => townshipsAgree(p, q)));
   if (township) return 'township';
   // 米河镇 and 小关镇 of one county: two plants of a kind, not one reported twice.
   if ((a.places.length && b.places.length) || (a.townships.length && b.townships.length)) return 'different';

@@ -40,6 +40,14 @@ describe('extractIncidentFeatures', () => {
     expect(extractIncidentFeatures({ text: '鸭粪和冲洗水直接流进水库' }).kind).toBeNull();
   });
 
+  it('takes no sentence opening with a problem for a name, and knows incinerators as a kind', () => {
+    expect(extractIncidentFeatures({ text: '怡和苑工程在澄迈县大桥桥头填海搞养殖池，滩涂生态破坏严重' }).entity).not.toBe('填海搞养殖');
+    expect(extractIncidentFeatures({ text: '怀疑该厂偷排印染废水，河道水体时常呈红色' }).entity).toBeNull();
+    const f = extractIncidentFeatures({ text: '于都罗坳镇的垃圾焚烧发电厂投产以后，村里一直飘着一股垃圾发酵的酸臭味' });
+    expect(f.entity).toBeNull();
+    expect(f.kind).not.toBeNull();
+  });
+
   it('does not take a place whose name ends like a business (驻马店, 瓦房店) for the polluter', () => {
     expect(extractIncidentFeatures({ text: '驻马店古城街道那边有个工地 晚上十一点还在浇混凝土' }).entity).toBeNull();
     expect(extractIncidentFeatures({ text: '瓦房店市区一家酒吧半夜还在唱' }).entity).toBeNull();

@@ -1,5 +1,5 @@
 import { extractIncidentFeatures } from '../features.util';
-import { aliasAgrees, DEFAULT_MATCH_CONFIG, entityAgreement, kindsAgree, namesAgreement, scoreMatch } from '../match-score.util';
+import { aliasAgrees, DEFAULT_MATCH_CONFIG, entityAgreement, kindsAgree, namesAgreement, placeAgreement, scoreMatch } from '../match-score.util';
 import type { MatchSide } from '../dedup.types';
 
 const DAY = 86_400_000;
@@ -68,6 +68,11 @@ describe('scoreMatch: hard negatives', () => {
     expect(m.parts.place).toBe('different');
     // nothing to suggest either: an officer would only have to split them again
     expect(m.decision).toBe('none');
+  });
+
+  it('takes a town whose name ends in 镇 written with one 镇 as the same township (博罗湖镇 ~ 湖镇镇)', () => {
+    expect(placeAgreement({ places: [], townships: ['博罗湖镇'] }, { places: [], townships: ['湖镇镇'] })).toBe('township');
+    expect(placeAgreement({ places: [], townships: ['米河镇'] }, { places: [], townships: ['小关镇'] })).toBe('different');
   });
 
   it('generic wording without a named polluter or place is never attached automatically', () => {
