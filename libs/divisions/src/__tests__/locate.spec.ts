@@ -165,6 +165,11 @@ describe('locate', () => {
     expect(locate(input({ text: '海伦到共合的村道坑坑洼洼 拉粮车都过不去' })).code).toBe('231283');
   });
 
+  it('reads a place pointed at after the end of a clause (…看不清了 肇东这边, 还是西樵那边)', () => {
+    expect(locate(input({ text: '到处都在烧苞米杆子 高速上都看不清了 肇东这边 没人管吗' })).code).toBe('231282');
+    expect(locate(input({ text: '还是西樵那边铝材厂喷涂的问题，昨晚十一点又开始了' })).code).toBe('440605');
+  });
+
   it('reads the colloquial names of Inner Mongolia\'s leagues and cities (锡盟)', () => {
     expect(locate(input({ text: '锡盟这边有个露天煤矿，爆破以后煤尘刮得很远' }))).toMatchObject({ code: '152500', level: 'city' });
   });

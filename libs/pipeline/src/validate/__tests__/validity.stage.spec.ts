@@ -22,6 +22,12 @@ describe('validate: accepted', () => {
     expect(validate(inputOf('推销员上门说自来水重金属超标，推销一台净水器收了3980元，后来发现是虚假宣传，要求退款')).status).toBe('out_of_scope');
   });
 
+  it('keeps noise from a business below or above a home: upstairs and downstairs say where, not who', () => {
+    expect(validate(inputOf('来电人反映：其居住小区楼下新开的一家健身房，每天晚上放很大声的动感音乐，低音震得楼上地板都在响')).status).toBe('accepted');
+    expect(validate(inputOf('沈阳铁西振华机械半夜还在锻打，咚咚震，楼上楼下全醒了')).status).toBe('accepted');
+    expect(validate(inputOf('楼上邻居天天半夜拖椅子，吵得睡不着')).status).toBe('out_of_scope');
+  });
+
   it('keeps noise from a workshop a neighbour runs', () => {
     expect(validate(inputOf('邻居在自家一楼开了个小五金加工厂，机器从早响到晚上十一点，整栋楼都在震')).status).toBe('accepted');
   });
