@@ -70,6 +70,11 @@ const PEOPLES =
 /** A township's name without 镇/乡/街道 and an ethnic township's peoples (拉林满族镇 → 拉林, 许家桥回族维吾尔族乡 → 许家桥). */
 const TOWNSHIP_NAME = new RegExp(`^(.+?)(?:(?:${PEOPLES})族)*(?:街道办事处|街道|民族乡|镇|乡|苏木)$`);
 
+/** A township's name without its level word and people's name (秣陵街道 → 秣陵, 城厢镇 → 城厢); '' when none. */
+export function townshipShortName(name: string): string {
+  return TOWNSHIP_NAME.exec(name)?.[1] ?? '';
+}
+
 export function isZoneCode(code: string): boolean {
   return /^\d{4}7\d$/.test(code);
 }
@@ -170,7 +175,7 @@ export function buildDivisionIndex(raw: RawDivisionData, tables: DivisionTables)
       const list = townships.get(key) ?? [];
       list.push(d);
       townships.set(key, list);
-      const short = TOWNSHIP_NAME.exec(key)?.[1] ?? '';
+      const short = townshipShortName(key);
       if (short.length >= 2 && !ignoreShort.has(short)) {
         const shorts = townshipShort.get(short) ?? [];
         shorts.push(d);

@@ -2,7 +2,7 @@ import type { Category, DivisionDecision, JudgingInput, Reason } from '@huiliu/c
 import { basinOf, basinTableVersion } from './basin';
 import { type BoundaryIndex, getBoundaryIndex } from './boundary.index';
 import { currentCodeOf } from './division-codes';
-import { type Division, type DivisionIndex, getDivisionIndex } from './division-index';
+import { type Division, type DivisionIndex, getDivisionIndex, townshipShortName } from './division-index';
 import { withChinesePlaceNames } from './latin-places';
 import { GENERIC_TOWNSHIP, ROAD_WORD, namesSpokenOfAsPlaces, neighbourhoodFollows, saidAsHome, spokenOfAsPlace } from './place-speech.util';
 import { type Mention, type MentionField, scanMentions } from './mention.scanner';
@@ -79,8 +79,8 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
     if (townshipsAfter(m).some((a) => a.townships.some((t) => t.countyCode === d.code))) return true;
     const text = normalized[m.field] ?? '';
     return (index.townshipsOf.get(d.code) ?? []).some((t) => {
-      const short = t.name.replace(/(?:镇|乡|街道|苏木)$/, '');
-      return short.length >= 2 && short !== t.name && text.startsWith(short, m.end) && !ROAD_WORD.test(text.slice(m.end + short.length));
+      const short = townshipShortName(t.name);
+      return short.length >= 2 && text.startsWith(short, m.end) && !ROAD_WORD.test(text.slice(m.end + short.length));
     });
   };
 

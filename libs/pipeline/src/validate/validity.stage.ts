@@ -217,7 +217,7 @@ export function validate(input: JudgingInput, rules: RuleSet = DEFAULT_RULE_SET)
     return decision('out_of_scope', t.topic, reasons, { referral: rules.referral.referrals[t.referral] ?? null, flags: flagsOf(scan, rules, reasons) });
   };
 
-  // A text that reports pollution being let out (偷排, 直排, 超标) is this department's matter whatever else it
+  // A text that reports pollution being let out (偷排, 直排) is this department's matter whatever else it
   // asks (工厂老板拖欠工资还偷排废水): the other matter does not outweigh the discharge.
   const reportsDischarge = evidence.generalTerms.some((t) => DISCHARGE_WORDS.has(t)) && env - evidence.general >= v.thresholds.environment;
   if (best && best.score >= v.thresholds.topic && best.score > env && !reportsDischarge) return outOfScope(best, `scope.${best.key}`);
