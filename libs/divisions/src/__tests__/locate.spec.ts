@@ -163,6 +163,9 @@ describe('locate', () => {
     expect(locate(input({ text: '明水客运站对面那家烧烤店 油烟直接往楼上冒' })).code).toBe('231225');
     expect(locate(input({ text: '湘阴湘江段夜里有人偷采河砂，采砂船不开灯' })).code).toBe('430624');
     expect(locate(input({ text: '海伦到共合的村道坑坑洼洼 拉粮车都过不去' })).code).toBe('231283');
+    expect(locate(input({ text: '柯桥金鹰印染又在偷排了 河水都是紫的' })).code).toBe('330603');
+    // a short form inside a firm's own name is no place (恒通化工 holds 通化)
+    expect(locate(input({ text: '恒通化工有限公司半夜偷排废水' })).code).toBeNull();
   });
 
   it('reads a place pointed at after the end of a clause (…看不清了 肇东这边, 还是西樵那边)', () => {
