@@ -48,6 +48,11 @@ describe('extractIncidentFeatures', () => {
     expect(f.kind).not.toBeNull();
   });
 
+  it('takes no measure word or pronoun into a name (一股橡胶烧糊的味, 和她店挨着)', () => {
+    expect(extractIncidentFeatures({ text: '天天晚上烧，黑烟滚滚，一股橡胶烧糊的味' }).entity).toBeNull();
+    expect(extractIncidentFeatures({ text: '说诊所拍片的房间和她店只隔一堵墙' }).entity).toBeNull();
+  });
+
   it('does not take a place whose name ends like a business (驻马店, 瓦房店) for the polluter', () => {
     expect(extractIncidentFeatures({ text: '驻马店古城街道那边有个工地 晚上十一点还在浇混凝土' }).entity).toBeNull();
     expect(extractIncidentFeatures({ text: '瓦房店市区一家酒吧半夜还在唱' }).entity).toBeNull();
