@@ -7,6 +7,7 @@ export {
   loadChinaDivision,
   loadDivisionTables,
   isZoneCode,
+  townshipShortName,
   type Division,
   type DivisionIndex,
   type DivisionKind,

@@ -3,6 +3,7 @@
  * (who, where, what problem, wording), with hard gates for what can never be one incident: another
  * category, another county, another named polluter, too far apart in time.
  */
+import { townshipShortName } from '@huiliu/divisions';
 import { divisionCompatibility, type DivisionCompatibility } from './division-block.util';
 import { kindGroupOf, problemGroupOf } from './features.util';
 import { estimateJaccard } from './minhash.util';
@@ -176,7 +177,7 @@ function placesAgree(a: string, b: string): boolean {
 
 /** 湖镇镇 ~ 博罗湖镇: a town whose name ends in 镇 is often written with one 镇 only. */
 function townshipsAgree(a: string, b: string): boolean {
-  const core = (t: string) => t.replace(/(?:镇|乡|街道)$/, '');
+  const core = (t: string) => townshipShortName(t) || t;
   return placesAgree(a, b) || (core(b).length >= 2 && a.endsWith(core(b))) || (core(a).length >= 2 && b.endsWith(core(a)));
 }
 
@@ -343,10 +344,13 @@ export function judgeMatch(parts: MatchParts, labels: MatchLabels, config: Match
         repeatPetition(parts, named)
       : named ||
         parts.place === 'same' ||
-        (parts.entity === 'kind' && (parts.place === 'township' || (parts.division === 'same' && parts.place !== 'different' && (parts.problem ?? 0) > 0))) ||
+        (parts.entity === 'kind' && (parts.place === 'township' || (parts.division === 'same' && (parts.problem ?? 0) > 0))) ||
         repeatPetition(parts, named);
   // A plant of a kind at another named place is another plant of that kind: nothing to suggest.
-  if (parts.entity === 'kind' && parts.place === 'different' && !parts.sameComplainant) decision = 'none';
+  if (parts.entity === 'kind' && parts.place === 'different' && !parts.sameComplainant) {
+    decision = 'none';
+    reasons.push('a plant of that kind at another named place');
+  }
   if (decision === 'auto' && !identified) {
     decision = 'suggested';
     reasons.push('no identifying evidence for automatic attachment');
