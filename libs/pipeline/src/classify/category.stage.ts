@@ -4,18 +4,24 @@
  * Each category's terms add their weights; the declared category (污染类型, pollution_type) adds a smaller
  * clue, so a hotline agent's wrong label is outvoted by the complainant's own words. Yielding categories
  * (approval: building without an EIA) lead only when nothing more specific is named, and a category read
- * only from symptoms (a smell) gives way to one that names what is polluted.
+ * only from symptoms (a smell) gives way to one that names what is polluted. The category model, learnt from
+ * labelled texts, names the category of a complaint whose words no term lists, and overrules the terms
+ * when it is far surer than they can say.
  */
 import type { Category, CategoryDecision, JudgingInput, Reason } from '@huiliu/contracts';
 import { DEFAULT_RULE_SET, type RuleSet } from '../validate/rule-set.loader';
 import { scanSubmission } from '../validate/submission-scan.util';
+import { readCategory, type CategoryReading } from './category-model.util';
 import { scoreCategories } from './category-score.util';
 
 export function classify(input: JudgingInput, rules: RuleSet = DEFAULT_RULE_SET): CategoryDecision {
   const s = input.submission;
   const table = `category@${rules.category.version}`;
   const { thresholds, fallback } = rules.category;
-  const evidence = scoreCategories(scanSubmission(s, rules), s, rules);
+  const scan = scanSubmission(s, rules);
+  const evidence = scoreCategories(scan, s, rules);
+  const reading = rules.model ? readCategory(rules.model, scan.text) : null;
+  const modelTable = rules.model ? `category-model@${rules.model.version}` : table;
 
   const scores = new Map(evidence.scores);
   const reasons: Reason[] = [];
@@ -30,6 +36,11 @@ export function classify(input: JudgingInput, rules: RuleSet = DEFAULT_RULE_SET)
   const ranked = order.filter((c) => (scores.get(c) ?? 0) > 0).sort((a, b) => (scores.get(b) ?? 0) - (scores.get(a) ?? 0));
 
   if (!ranked.length) {
+    if (!evidence.declared && reading) {
+      const primary = modelCategory(reading, evidence.scores);
+      reasons.push({ stage: 'classify', rule: 'category_model', detail: `no category terms; the model reads ${describe(reading)}`, ruleTable: modelTable });
+      return { categories: [primary], primary, reasons };
+    }
     const primary = evidence.total > 0 || evidence.declared ? (evidence.declared?.category ?? fallback) : null;
     if (primary) reasons.push({ stage: 'classify', rule: 'fallback', detail: `no category terms; ${primary}`, ruleTable: table });
     return { categories: primary ? [primary] : [], primary, reasons };
@@ -74,6 +85,17 @@ export function classify(input: JudgingInput, rules: RuleSet = DEFAULT_RULE_SET)
     reasons.push({ stage: 'classify', rule: 'outranks', detail: `${outranking} outranks ${primary}`, ruleTable: table });
     primary = outranking;
   }
+  // The model learnt which words go with which category, not the table's order of precedence: what a
+  // precedence rule settled stays settled, and it never puts an approval matter before a pollution.
+  const settled = reasons.some((r) => PRECEDENCE_RULES.has(r.rule));
+  const overrule = thresholds.modelOverrules;
+  if (reading && overrule !== undefined && reading.margin >= overrule && !settled) {
+    const read = modelCategory(reading, scores);
+    if (read !== primary && !(read === 'other' && primary === 'approval') && !thresholds.yielding.includes(read)) {
+      reasons.push({ stage: 'classify', rule: 'category_model_overrules', detail: `the terms say ${primary}; the model reads ${describe(reading)}`, ruleTable: modelTable });
+      primary = read;
+    }
+  }
   if (!listed.includes(primary)) listed.push(primary);
   const categories = [primary, ...listed.filter((c) => c !== primary)];
 
@@ -86,3 +108,16 @@ export function classify(input: JudgingInput, rules: RuleSet = DEFAULT_RULE_SET)
   }
   return { categories, primary, reasons };
 }
+
+const PRECEDENCE_RULES = new Set(['facility_only', 'symptom_yields', 'source_of_symptom', 'outranks']);
+
+/**
+ * The labelled texts do not tell approval matters (building without an EIA) from the rest of `other`: the
+ * model's `other` is approval when the terms found an approval matter and nothing else of `other`.
+ */
+function modelCategory(reading: CategoryReading, scores: Map<Category, number>): Category {
+  if (reading.best === 'other' && (scores.get('approval') ?? 0) > (scores.get('other') ?? 0)) return 'approval';
+  return reading.best;
+}
+
+const describe = (r: CategoryReading) => `${r.best} (${r.margin === Infinity ? 'only category' : `${r.margin.toFixed(1)} over ${r.second}`})`;

@@ -9,6 +9,8 @@ export interface RuleFiles {
   validity?: string;
   category?: string;
   referral?: string;
+  /** The category model's table; `none` turns the model off. */
+  categoryModel?: string;
   basins?: string;
 }
 
@@ -17,8 +19,8 @@ export interface RuleFiles {
  * basin mappings differ by city). A bad table stops start-up with the file and field named.
  */
 export function defaultStages(files: RuleFiles = {}): Stages {
-  const custom = files.validity || files.category || files.referral;
-  const rules = custom ? loadRuleSet({ validity: files.validity, category: files.category, referral: files.referral }) : DEFAULT_RULE_SET;
+  const custom = files.validity || files.category || files.referral || files.categoryModel;
+  const rules = custom ? loadRuleSet({ validity: files.validity, category: files.category, referral: files.referral, categoryModel: files.categoryModel }) : DEFAULT_RULE_SET;
   const basins = files.basins ? loadBasinTable(files.basins) : undefined;
   return {
     validate: (input) => validate(input, rules),

@@ -7,7 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { z } from 'zod';
 import type { Category } from '@huiliu/contracts';
+import { compileCategoryModel, type CategoryModel, type CategoryModelTable } from '../classify/category-model.util';
 import {
+  CategoryModelTableSchema,
   CategoryRulesSchema,
   ReferralRulesSchema,
   ValidityRulesSchema,
@@ -49,12 +51,16 @@ export interface RuleSet {
   matcher: TermMatcher;
   /** For each automaton term index, every table entry that normalises to that term. */
   refs: TermRef[][];
+  /** The category model learnt from labelled texts; null when a deployment turns it off. */
+  model: CategoryModel | null;
 }
 
 export interface RuleSetPaths {
   validity?: string;
   category?: string;
   referral?: string;
+  /** The category model's table; `none` turns the model off. */
+  categoryModel?: string;
 }
 
 export const DEFAULT_RULES_DIR = path.resolve(__dirname, '..', '..', 'rules');
@@ -63,6 +69,7 @@ export const DEFAULT_RULE_PATHS: Required<RuleSetPaths> = {
   validity: path.join(DEFAULT_RULES_DIR, 'validity.rules.json'),
   category: path.join(DEFAULT_RULES_DIR, 'category.rules.json'),
   referral: path.join(DEFAULT_RULES_DIR, 'referral.rules.json'),
+  categoryModel: path.join(DEFAULT_RULES_DIR, 'category.model.json'),
 };
 
 export class RuleTableError extends Error {}
@@ -83,7 +90,7 @@ function readTable<S extends z.ZodType>(file: string, schema: S): z.infer<S> {
 }
 
 /** Builds a rule set from already-parsed tables (used by the loader and by tests with inline tables). */
-export function compileRuleSet(validity: ValidityRules, category: CategoryRules, referral: ReferralRules): RuleSet {
+export function compileRuleSet(validity: ValidityRules, category: CategoryRules, referral: ReferralRules, model: CategoryModel | null = null): RuleSet {
   const matcher = new TermMatcher();
   const refs: TermRef[][] = [];
   const indexOf = new Map<string, number>();
@@ -141,7 +148,17 @@ export function compileRuleSet(validity: ValidityRules, category: CategoryRules,
   }
 
   matcher.build();
-  return { validity, category, referral, matcher, refs };
+  return { validity, category, referral, matcher, refs, model };
+}
+
+function readCategoryModel(file: string): CategoryModel | null {
+  if (file === 'none') return null;
+  const table = readTable(file, CategoryModelTableSchema) as CategoryModelTable;
+  try {
+    return compileCategoryModel(table);
+  } catch (err) {
+    throw new RuleTableError(`rule table ${file}: ${(err as Error).message}`);
+  }
 }
 
 /** Loads and compiles the rule tables; any path left out uses the bundled table. */
@@ -151,6 +168,7 @@ export function loadRuleSet(overrides: RuleSetPaths = {}): RuleSet {
     readTable(paths.validity, ValidityRulesSchema),
     readTable(paths.category, CategoryRulesSchema),
     readTable(paths.referral, ReferralRulesSchema),
+    readCategoryModel(paths.categoryModel),
   );
 }
 

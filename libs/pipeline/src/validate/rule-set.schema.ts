@@ -105,6 +105,12 @@ export const CategoryRulesSchema = z.object({
      * Waste dumped on the shore is still dumped waste.
      */
     cannotOutrankAlone: z.partialRecord(Category, z.array(z.string().min(1))).default({}),
+    /**
+     * How sure the category model (category.model.json) must be to overrule the terms: the natural log of how
+     * much likelier it finds its category than the next. Below it the model only names the category of a
+     * complaint whose words no term lists. Unset: it never overrules.
+     */
+    modelOverrules: z.number().positive().optional(),
   }),
   /**
    * Terms of a category that say what people sense rather than what is polluted (a smell, a sore throat).
@@ -137,3 +143,18 @@ export const ReferralRulesSchema = z.object({
   referrals: z.record(z.string().min(1), z.string().min(1)),
 });
 export type ReferralRules = z.infer<typeof ReferralRulesSchema>;
+
+/**
+ * The category model's table (see category-model.util.ts). Its runs and counts are checked when it is
+ * compiled: a schema over hundreds of thousands of counts would cost more start-up time than the rest of the
+ * tables together.
+ */
+export const CategoryModelTableSchema = z.object({
+  name: z.literal('category-model'),
+  version: Version,
+  trainedOn: z.object({ texts: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+  categories: z.array(Category).min(2),
+  documents: z.array(z.number().int().nonnegative()),
+  grams: z.string(),
+  counts: z.array(z.unknown()),
+});

@@ -1,5 +1,7 @@
+import type { Category } from '@huiliu/contracts';
 import { classify } from '../category.stage';
-import { DEFAULT_RULE_SET } from '../../validate/rule-set.loader';
+import { compileCategoryModel, trainCategoryModel } from '../category-model.util';
+import { compileRuleSet, DEFAULT_RULE_SET } from '../../validate/rule-set.loader';
 import { inputOf } from '../../validate/__tests__/judging-fixture.util';
 
 describe('classify: one sentence per category', () => {
@@ -163,7 +165,57 @@ describe('classify: several categories, clues and precedence', () => {
     expect(reason?.ruleTable).toBe(`category@${DEFAULT_RULE_SET.category.version}`);
   });
 
-  it('returns no category for a text with no environmental words and no clue', () => {
-    expect(classify(inputOf('物业费年年涨'))).toMatchObject({ categories: [], primary: null });
+  it('returns no category for a text with no environmental words and no clue, when the category model is off', () => {
+    const termsAlone = compileRuleSet(DEFAULT_RULE_SET.validity, DEFAULT_RULE_SET.category, DEFAULT_RULE_SET.referral, null);
+    expect(classify(inputOf('物业费年年涨'), termsAlone)).toMatchObject({ categories: [], primary: null });
+  });
+});
+
+describe('classify with the category model', () => {
+  // A small model, so each case shows one rule of how the terms and the model combine.
+  const EXAMPLES: { text: string; category: Category }[] = [
+    ...['鱼塘里的鱼翻白肚', '塘里鱼翻白肚了', '鱼翻白肚漂了一片', '河里鱼翻白肚'].map((text) => ({ text, category: 'water' as Category })),
+    ...['呛得直咳嗽', '呛得人直咳嗽', '晚上呛得直咳嗽', '一开窗就呛得咳嗽'].map((text) => ({ text, category: 'air' as Category })),
+    ...['种什么都不长', '地里种什么都不长', '那块地种啥都不长', '种什么都不长了'].map((text) => ({ text, category: 'soil' as Category })),
+    ...['没有环评就开工', '没有环评就投产', '没环评就开工了', '没有环评手续'].map((text) => ({ text, category: 'other' as Category })),
+  ];
+  const model = compileCategoryModel(trainCategoryModel(EXAMPLES, ['air', 'water', 'soil', 'other'], { version: 'toy', sha256: '0'.repeat(64) }));
+  const withModel = (overrules?: number) =>
+    compileRuleSet(DEFAULT_RULE_SET.validity, { ...DEFAULT_RULE_SET.category, thresholds: { ...DEFAULT_RULE_SET.category.thresholds, modelOverrules: overrules } }, DEFAULT_RULE_SET.referral, model);
+
+  it('names the category of a complaint whose words no term lists, and says the model read it', () => {
+    const termsAlone = compileRuleSet(DEFAULT_RULE_SET.validity, DEFAULT_RULE_SET.category, DEFAULT_RULE_SET.referral, null);
+    expect(classify(inputOf('鱼翻白肚漂了一片'), termsAlone).primary).toBeNull();
+    const d = classify(inputOf('鱼翻白肚漂了一片'), withModel(24));
+    expect(d.primary).toBe('water');
+    const reason = d.reasons.find((r) => r.rule === 'category_model');
+    expect(reason?.ruleTable).toBe('category-model@toy');
+    expect(reason?.detail).toMatch(/no category terms; the model reads water/);
+  });
+
+  it('weighs a declared category as the terms do: it stands unless the model is sure enough to overrule it', () => {
+    expect(classify(inputOf('那块地种啥都不长了'), withModel(24)).primary).toBe('soil');
+    expect(classify(inputOf('那块地种啥都不长了', { declaredCategory: '水污染' }), withModel(undefined)).primary).toBe('water');
+    expect(classify(inputOf('那块地种啥都不长了', { declaredCategory: '水污染' }), withModel(1)).primary).toBe('soil');
+  });
+
+  it('overrules the terms only at or above the table’s margin, and says so', () => {
+    // 噪音 is a noise term; the model has never seen noise and is sure this is soil.
+    const text = '地里种什么都不长，那块地种啥都不长，噪音';
+    expect(classify(inputOf(text), withModel(undefined)).primary).toBe('noise');
+    expect(classify(inputOf(text), withModel(1000)).primary).toBe('noise');
+    const d = classify(inputOf(text), withModel(1));
+    expect(d.primary).toBe('soil');
+    expect(d.reasons.find((r) => r.rule === 'category_model_overrules')?.detail).toMatch(/the terms say noise; the model reads soil/);
+  });
+
+  it('never overrules what a precedence rule settled, nor puts an approval matter before a pollution', () => {
+    // The smell gives way to the black water (symptom_yields): the model's air does not undo that.
+    const smell = classify(inputOf('河水有点黑，呛得直咳嗽，呛得人直咳嗽，上游是个养猪场'), withModel(1));
+    expect(smell.primary).toBe('water');
+    // 冒黑烟 names the pollution; the model's `other` would be the approval matter, which yields.
+    const approval = classify(inputOf('砖厂没有环评就投产，没有环评手续，每天冒黑烟'), withModel(1));
+    expect(approval.primary).toBe('air');
+    expect(approval.categories).toContain('approval');
   });
 });

@@ -1,5 +1,9 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { parseSubmission, type ChannelType, type Judgement } from '@huiliu/contracts';
+import { CATEGORIES, parseSubmission, type Category, type ChannelType, type Judgement } from '@huiliu/contracts';
+import { trainCategoryModel, type CategoryModelTable } from '../../classify/category-model.util';
+import type { RuleSet } from '../../validate/rule-set.loader';
+import { scanSubmission } from '../../validate/submission-scan.util';
 
 /**
  * Labelled plain complaint texts (one JSON object per line) and how judge() fares on them: the test beside
@@ -81,3 +85,19 @@ export function scoreTexts(rows: LabelledText[], judge: (r: LabelledText) => Jud
   }
   return score;
 }
+
+/**
+ * Learns the category model from labelled texts: every valid one's words as the rules read them (title and
+ * body, normalised), with its category. The digest covers exactly those pairs, so a changed label, a new
+ * text or a change in how the rules normalise text all show as a stale model.
+ */
+export function trainCategoryModelOn(rows: LabelledText[], rules: RuleSet): CategoryModelTable {
+  const examples = rows
+    .filter((r) => r.expect.validity === 'valid' && r.expect.category)
+    .map((r) => ({ text: scanSubmission(submissionOf(r), rules).text, category: r.expect.category as Category }));
+  const sha256 = createHash('sha256').update(JSON.stringify(examples.map((e) => [e.category, e.text]))).digest('hex');
+  return trainCategoryModel(examples, MODEL_CATEGORIES, { version: `${examples.length}.${sha256.slice(0, 8)}`, sha256 });
+}
+
+/** The labelled texts call approval matters `other` too, so the model has no approval category. */
+export const MODEL_CATEGORIES: Category[] = CATEGORIES.filter((c) => c !== 'approval');

@@ -62,6 +62,21 @@ describe('loadRuleSet', () => {
     expect(() => loadRuleSet({ category: third })).toThrow(/thresholds\.facilityOnly\.marine lists terms that are not marine terms: 喷涂/);
   });
 
+  it('loads the bundled category model, and none when a deployment turns it off', () => {
+    expect(DEFAULT_RULE_SET.model?.categories).toContain('water');
+    expect(DEFAULT_RULE_SET.model?.runs.size).toBeGreaterThan(10_000);
+    expect(loadRuleSet({ categoryModel: 'none' }).model).toBeNull();
+  });
+
+  it('refuses a category model whose counts do not fit its runs, naming the file', () => {
+    const bundled = JSON.parse(fs.readFileSync(DEFAULT_RULE_PATHS.categoryModel, 'utf8'));
+    const file = writeJson('category.model.json', { ...bundled, counts: bundled.counts.slice(1) });
+    expect(() => loadRuleSet({ categoryModel: file })).toThrow(RuleTableError);
+    expect(() => loadRuleSet({ categoryModel: file })).toThrow(/category\.model\.json: category model .*counts for \d+ runs/);
+    const unnamed = writeJson('category2.model.json', { ...bundled, name: 'category' });
+    expect(() => loadRuleSet({ categoryModel: unnamed })).toThrow(/category2\.model\.json: name/);
+  });
+
   it('refuses a file that is not JSON', () => {
     const file = path.join(dir, 'validity.rules.json');
     fs.writeFileSync(file, '{ not json');
