@@ -11,7 +11,7 @@
 import type { Category, CategoryDecision, JudgingInput, Reason } from '@huiliu/contracts';
 import { DEFAULT_RULE_SET, type RuleSet } from '../validate/rule-set.loader';
 import { scanSubmission } from '../validate/submission-scan.util';
-import { readCategory, type CategoryReading } from './category-model.util';
+import { readModel, type ModelReading } from '../validate/text-model.util';
 import { scoreCategories } from './category-score.util';
 
 export function classify(input: JudgingInput, rules: RuleSet = DEFAULT_RULE_SET): CategoryDecision {
@@ -20,8 +20,9 @@ export function classify(input: JudgingInput, rules: RuleSet = DEFAULT_RULE_SET)
   const { thresholds, fallback } = rules.category;
   const scan = scanSubmission(s, rules);
   const evidence = scoreCategories(scan, s, rules);
-  const reading = rules.model ? readCategory(rules.model, scan.text) : null;
-  const modelTable = rules.model ? `category-model@${rules.model.version}` : table;
+  const model = rules.models.category;
+  const reading = model ? readModel(model, scan.text) : null;
+  const modelTable = model?.table ?? table;
 
   const scores = new Map(evidence.scores);
   const reasons: Reason[] = [];
@@ -115,9 +116,9 @@ const PRECEDENCE_RULES = new Set(['facility_only', 'symptom_yields', 'source_of_
  * The labelled texts do not tell approval matters (building without an EIA) from the rest of `other`: the
  * model's `other` is approval when the terms found an approval matter and nothing else of `other`.
  */
-function modelCategory(reading: CategoryReading, scores: Map<Category, number>): Category {
+function modelCategory(reading: ModelReading<Category>, scores: Map<Category, number>): Category {
   if (reading.best === 'other' && (scores.get('approval') ?? 0) > (scores.get('other') ?? 0)) return 'approval';
   return reading.best;
 }
 
-const describe = (r: CategoryReading) => `${r.best} (${r.margin === Infinity ? 'only category' : `${r.margin.toFixed(1)} over ${r.second}`})`;
+const describe = (r: ModelReading) => `${r.best} (${r.margin === Infinity ? 'only category' : `${r.margin.toFixed(1)} over ${r.second}`})`;

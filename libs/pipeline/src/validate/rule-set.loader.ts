@@ -7,9 +7,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { z } from 'zod';
 import type { Category } from '@huiliu/contracts';
-import { compileCategoryModel, type CategoryModel, type CategoryModelTable } from '../classify/category-model.util';
+import { compileTextModel, type TextModel, type TextModelTable } from './text-model.util';
 import {
   CategoryModelTableSchema,
+  ValidityModelTableSchema,
+  type ValidityModelClass,
   CategoryRulesSchema,
   ReferralRulesSchema,
   ValidityRulesSchema,
@@ -51,8 +53,8 @@ export interface RuleSet {
   matcher: TermMatcher;
   /** For each automaton term index, every table entry that normalises to that term. */
   refs: TermRef[][];
-  /** The category model learnt from labelled texts; null when a deployment turns it off. */
-  model: CategoryModel | null;
+  /** The models learnt from labelled texts; null when a deployment turns one off. */
+  models: { category: TextModel<Category> | null; validity: TextModel<ValidityModelClass> | null };
 }
 
 export interface RuleSetPaths {
@@ -61,6 +63,8 @@ export interface RuleSetPaths {
   referral?: string;
   /** The category model's table; `none` turns the model off. */
   categoryModel?: string;
+  /** The validity model's table; `none` turns the model off. */
+  validityModel?: string;
 }
 
 export const DEFAULT_RULES_DIR = path.resolve(__dirname, '..', '..', 'rules');
@@ -70,6 +74,7 @@ export const DEFAULT_RULE_PATHS: Required<RuleSetPaths> = {
   category: path.join(DEFAULT_RULES_DIR, 'category.rules.json'),
   referral: path.join(DEFAULT_RULES_DIR, 'referral.rules.json'),
   categoryModel: path.join(DEFAULT_RULES_DIR, 'category.model.json'),
+  validityModel: path.join(DEFAULT_RULES_DIR, 'validity.model.json'),
 };
 
 export class RuleTableError extends Error {}
@@ -90,7 +95,7 @@ function readTable<S extends z.ZodType>(file: string, schema: S): z.infer<S> {
 }
 
 /** Builds a rule set from already-parsed tables (used by the loader and by tests with inline tables). */
-export function compileRuleSet(validity: ValidityRules, category: CategoryRules, referral: ReferralRules, model: CategoryModel | null = null): RuleSet {
+export function compileRuleSet(validity: ValidityRules, category: CategoryRules, referral: ReferralRules, models: Partial<RuleSet['models']> = {}): RuleSet {
   const matcher = new TermMatcher();
   const refs: TermRef[][] = [];
   const indexOf = new Map<string, number>();
@@ -148,14 +153,15 @@ export function compileRuleSet(validity: ValidityRules, category: CategoryRules,
   }
 
   matcher.build();
-  return { validity, category, referral, matcher, refs, model };
+  return { validity, category, referral, matcher, refs, models: { category: models.category ?? null, validity: models.validity ?? null } };
 }
 
-function readCategoryModel(file: string): CategoryModel | null {
+/** The schema checks the table's shape; compiling checks every count (see TextModelTableSchema). */
+function readModel<C extends string>(file: string, schema: z.ZodType): TextModel<C> | null {
   if (file === 'none') return null;
-  const table = readTable(file, CategoryModelTableSchema) as CategoryModelTable;
+  const table = readTable(file, schema) as TextModelTable<C>;
   try {
-    return compileCategoryModel(table);
+    return compileTextModel<C>(table);
   } catch (err) {
     throw new RuleTableError(`rule table ${file}: ${(err as Error).message}`);
   }
@@ -168,7 +174,7 @@ export function loadRuleSet(overrides: RuleSetPaths = {}): RuleSet {
     readTable(paths.validity, ValidityRulesSchema),
     readTable(paths.category, CategoryRulesSchema),
     readTable(paths.referral, ReferralRulesSchema),
-    readCategoryModel(paths.categoryModel),
+    { category: readModel<Category>(paths.categoryModel, CategoryModelTableSchema), validity: readModel<ValidityModelClass>(paths.validityModel, ValidityModelTableSchema) },
   );
 }
 

@@ -68,6 +68,12 @@ export const ValidityRulesSchema = z.object({
     topic: z.number().positive(),
     /** Meaningful characters an `only` rule may leave uncovered. */
     onlyRest: z.number().int().nonnegative(),
+    /**
+     * How sure the validity model (validity.model.json) must be to decide a text no rule recognised: the
+     * natural log of how much likelier it finds its reading than the next. Below it, or unset, such a text
+     * is kept for an officer.
+     */
+    modelDecidesUnrecognised: z.number().nonnegative().optional(),
   }),
 });
 export type ValidityRules = z.infer<typeof ValidityRulesSchema>;
@@ -145,16 +151,25 @@ export const ReferralRulesSchema = z.object({
 export type ReferralRules = z.infer<typeof ReferralRulesSchema>;
 
 /**
- * The category model's table (see category-model.util.ts). Its runs and counts are checked when it is
- * compiled: a schema over hundreds of thousands of counts would cost more start-up time than the rest of the
- * tables together.
+ * A text model's table (see text-model.util.ts). Its runs and counts are checked when it is compiled: a
+ * schema over hundreds of thousands of counts would cost more start-up time than the rest of the tables
+ * together.
  */
-export const CategoryModelTableSchema = z.object({
-  name: z.literal('category-model'),
-  version: Version,
-  trainedOn: z.object({ texts: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
-  categories: z.array(Category).min(2),
-  documents: z.array(z.number().int().nonnegative()),
-  grams: z.string(),
-  counts: z.array(z.unknown()),
-});
+const TextModelTableSchema = <N extends string, C extends z.ZodType<string>>(name: N, label: C) =>
+  z.object({
+    name: z.literal(name),
+    version: Version,
+    trainedOn: z.object({ texts: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+    classes: z.array(label).min(2),
+    documents: z.array(z.number().int().nonnegative()),
+    grams: z.string(),
+    counts: z.array(z.unknown()),
+  });
+
+export const CategoryModelTableSchema = TextModelTableSchema('category-model', Category);
+
+/** What the validity model tells apart: a complaint, no complaint, or another department's matter by topic. */
+export const VALIDITY_MODEL_CLASSES = ['valid', 'invalid', ...OUT_OF_SCOPE_TOPICS] as const;
+export type ValidityModelClass = (typeof VALIDITY_MODEL_CLASSES)[number];
+export const ValidityModelTableSchema = TextModelTableSchema('validity-model', z.enum(VALIDITY_MODEL_CLASSES));
+

@@ -11,8 +11,9 @@ import type { JudgingInput, Reason, Submission, ValidityDecision } from '@huiliu
 import { scoreCategories, type CategoryEvidence } from '../classify/category-score.util';
 import { illegibleShape } from './gibberish.util';
 import { DEFAULT_RULE_SET, type RuleSet } from './rule-set.loader';
-import type { OutOfScopeTopic } from './rule-set.schema';
+import type { OutOfScopeTopic, ValidityModelClass } from './rule-set.schema';
 import { isMeaningfulChar, scanSubmission, type ScanHit, type SubmissionScan } from './submission-scan.util';
+import { readModel, type ModelReading } from './text-model.util';
 
 const BOT_COMMAND = /^\/[a-z0-9_]+(@[a-z0-9_]+)?(?=\s|$)/;
 /** Share of U+FFFD among readable characters above which the body is taken as undecodable. */
@@ -233,11 +234,29 @@ export function validate(input: JudgingInput, rules: RuleSet = DEFAULT_RULE_SET)
   if (countMeaningful(scan.text, scan.bodyStart) < SHORT_TEXT) {
     return decision('rejected', 'no_complaint', [{ stage: 'validate', rule: 'no_matter', detail: 'a short text naming no matter' }]);
   }
-  // Words the tables do not know: keep it for an officer rather than refuse a possible complaint.
+  // Words the tables do not know: the validity model decides when it is sure enough (a hang-up, a power
+  // bill), otherwise it is kept for an officer rather than a possible complaint refused.
+  const reading = modelReading(scan, rules);
+  if (reading) {
+    const detail = `no rule matched; the model reads ${reading.best} (${reading.margin === Infinity ? 'its only class' : `${reading.margin.toFixed(1)} over ${reading.second}`})`;
+    const cited: Reason = { stage: 'validate', rule: 'validity_model', detail, ruleTable: rules.models.validity!.table };
+    if (reading.best === 'invalid') return decision('rejected', 'no_complaint', [cited]);
+    if (reading.best !== 'valid') return outOfScope({ key: reading.best, topic: reading.best, referral: reading.best, score: 0, terms: [] }, 'validity_model');
+    reasons.push(cited);
+  }
   reasons.push({ stage: 'validate', rule: 'unrecognised_matter', detail: 'no rule matched; an officer should read it' });
   const flags = [...flagsOf(scan, rules, reasons), 'unrecognised_matter'];
   if (!hasGivenLocation(s) && !namesPlace(scan)) flags.push('vague_location');
   return decision('accepted', null, reasons, { flags });
+}
+
+/** The validity model's reading of a text no rule recognised, when it is at least as sure as the table asks. */
+function modelReading(scan: SubmissionScan, rules: RuleSet): ModelReading<ValidityModelClass> | null {
+  const model = rules.models.validity;
+  const margin = rules.validity.thresholds.modelDecidesUnrecognised;
+  if (!model || margin === undefined) return null;
+  const reading = readModel(model, scan.text);
+  return reading && reading.margin >= margin ? reading : null;
 }
 
 /** Notes that do not change the status; each flag adds its own reason. */

@@ -1,7 +1,7 @@
 import type { Category } from '@huiliu/contracts';
 import { classify } from '../category.stage';
-import { compileCategoryModel, trainCategoryModel } from '../category-model.util';
 import { compileRuleSet, DEFAULT_RULE_SET } from '../../validate/rule-set.loader';
+import { compileTextModel, trainTextModel } from '../../validate/text-model.util';
 import { inputOf } from '../../validate/__tests__/judging-fixture.util';
 
 describe('classify: one sentence per category', () => {
@@ -166,25 +166,25 @@ describe('classify: several categories, clues and precedence', () => {
   });
 
   it('returns no category for a text with no environmental words and no clue, when the category model is off', () => {
-    const termsAlone = compileRuleSet(DEFAULT_RULE_SET.validity, DEFAULT_RULE_SET.category, DEFAULT_RULE_SET.referral, null);
+    const termsAlone = compileRuleSet(DEFAULT_RULE_SET.validity, DEFAULT_RULE_SET.category, DEFAULT_RULE_SET.referral, {});
     expect(classify(inputOf('物业费年年涨'), termsAlone)).toMatchObject({ categories: [], primary: null });
   });
 });
 
 describe('classify with the category model', () => {
   // A small model, so each case shows one rule of how the terms and the model combine.
-  const EXAMPLES: { text: string; category: Category }[] = [
-    ...['鱼塘里的鱼翻白肚', '塘里鱼翻白肚了', '鱼翻白肚漂了一片', '河里鱼翻白肚'].map((text) => ({ text, category: 'water' as Category })),
-    ...['呛得直咳嗽', '呛得人直咳嗽', '晚上呛得直咳嗽', '一开窗就呛得咳嗽'].map((text) => ({ text, category: 'air' as Category })),
-    ...['种什么都不长', '地里种什么都不长', '那块地种啥都不长', '种什么都不长了'].map((text) => ({ text, category: 'soil' as Category })),
-    ...['没有环评就开工', '没有环评就投产', '没环评就开工了', '没有环评手续'].map((text) => ({ text, category: 'other' as Category })),
+  const EXAMPLES: { text: string; label: Category }[] = [
+    ...['鱼塘里的鱼翻白肚', '塘里鱼翻白肚了', '鱼翻白肚漂了一片', '河里鱼翻白肚'].map((text) => ({ text, label: 'water' as Category })),
+    ...['呛得直咳嗽', '呛得人直咳嗽', '晚上呛得直咳嗽', '一开窗就呛得咳嗽'].map((text) => ({ text, label: 'air' as Category })),
+    ...['种什么都不长', '地里种什么都不长', '那块地种啥都不长', '种什么都不长了'].map((text) => ({ text, label: 'soil' as Category })),
+    ...['没有环评就开工', '没有环评就投产', '没环评就开工了', '没有环评手续'].map((text) => ({ text, label: 'other' as Category })),
   ];
-  const model = compileCategoryModel(trainCategoryModel(EXAMPLES, ['air', 'water', 'soil', 'other'], { version: 'toy', sha256: '0'.repeat(64) }));
+  const model = compileTextModel(trainTextModel<Category>(EXAMPLES, ['air', 'water', 'soil', 'other'], { name: 'category-model', version: 'toy', sha256: '0'.repeat(64) }));
   const withModel = (overrules?: number) =>
-    compileRuleSet(DEFAULT_RULE_SET.validity, { ...DEFAULT_RULE_SET.category, thresholds: { ...DEFAULT_RULE_SET.category.thresholds, modelOverrules: overrules } }, DEFAULT_RULE_SET.referral, model);
+    compileRuleSet(DEFAULT_RULE_SET.validity, { ...DEFAULT_RULE_SET.category, thresholds: { ...DEFAULT_RULE_SET.category.thresholds, modelOverrules: overrules } }, DEFAULT_RULE_SET.referral, { category: model });
 
   it('names the category of a complaint whose words no term lists, and says the model read it', () => {
-    const termsAlone = compileRuleSet(DEFAULT_RULE_SET.validity, DEFAULT_RULE_SET.category, DEFAULT_RULE_SET.referral, null);
+    const termsAlone = compileRuleSet(DEFAULT_RULE_SET.validity, DEFAULT_RULE_SET.category, DEFAULT_RULE_SET.referral, {});
     expect(classify(inputOf('鱼翻白肚漂了一片'), termsAlone).primary).toBeNull();
     const d = classify(inputOf('鱼翻白肚漂了一片'), withModel(24));
     expect(d.primary).toBe('water');

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { CATEGORIES, parseSubmission, type Category, type ChannelType, type Judgement } from '@huiliu/contracts';
-import { trainCategoryModel, type CategoryModelTable } from '../../classify/category-model.util';
 import type { RuleSet } from '../../validate/rule-set.loader';
+import { OUT_OF_SCOPE_TOPICS, VALIDITY_MODEL_CLASSES, type ValidityModelClass } from '../../validate/rule-set.schema';
+import { trainTextModel, type TextModelTable } from '../../validate/text-model.util';
 import { scanSubmission } from '../../validate/submission-scan.util';
 
 /**
@@ -86,18 +87,34 @@ export function scoreTexts(rows: LabelledText[], judge: (r: LabelledText) => Jud
   return score;
 }
 
+/** The text a model reads of a labelled text: its words as the rules read them (title and body, normalised). */
+function modelText(r: LabelledText, rules: RuleSet): string {
+  return scanSubmission(submissionOf(r), rules).text;
+}
+
+/** Learns a model from labelled examples; the digest covers exactly the pairs it learnt from. */
+function train<C extends string>(name: TextModelTable['name'], examples: { text: string; label: C }[], classes: readonly C[]): TextModelTable<C> {
+  const sha256 = createHash('sha256').update(JSON.stringify(examples.map((e) => [e.label, e.text]))).digest('hex');
+  const present = classes.filter((c) => examples.some((e) => e.label === c));
+  return trainTextModel(examples, present, { name, version: `${examples.length}.${sha256.slice(0, 8)}`, sha256 });
+}
+
 /**
- * Learns the category model from labelled texts: every valid one's words as the rules read them (title and
- * body, normalised), with its category. The digest covers exactly those pairs, so a changed label, a new
- * text or a change in how the rules normalise text all show as a stale model.
+ * The category model from labelled texts: every valid one with its category. A changed label, a new text or
+ * a change in how the rules normalise text all change the digest, so a stale table shows.
  */
-export function trainCategoryModelOn(rows: LabelledText[], rules: RuleSet): CategoryModelTable {
-  const examples = rows
-    .filter((r) => r.expect.validity === 'valid' && r.expect.category)
-    .map((r) => ({ text: scanSubmission(submissionOf(r), rules).text, category: r.expect.category as Category }));
-  const sha256 = createHash('sha256').update(JSON.stringify(examples.map((e) => [e.category, e.text]))).digest('hex');
-  return trainCategoryModel(examples, MODEL_CATEGORIES, { version: `${examples.length}.${sha256.slice(0, 8)}`, sha256 });
+export function trainCategoryModelOn(rows: LabelledText[], rules: RuleSet): TextModelTable<Category> {
+  const examples = rows.filter((r) => r.expect.validity === 'valid' && r.expect.category).map((r) => ({ text: modelText(r, rules), label: r.expect.category as Category }));
+  return train('category-model', examples, MODEL_CATEGORIES);
 }
 
 /** The labelled texts call approval matters `other` too, so the model has no approval category. */
 export const MODEL_CATEGORIES: Category[] = CATEGORIES.filter((c) => c !== 'approval');
+
+/** The validity model from labelled texts: valid, invalid, or the topic of an out-of-scope one. */
+export function trainValidityModelOn(rows: LabelledText[], rules: RuleSet): TextModelTable<ValidityModelClass> {
+  const topics = new Set<string>(OUT_OF_SCOPE_TOPICS);
+  const labelOf = (r: LabelledText): ValidityModelClass =>
+    r.expect.validity === 'out_of_scope' ? ((r.expect.reason && topics.has(r.expect.reason) ? r.expect.reason : 'other_gov') as ValidityModelClass) : r.expect.validity;
+  return train('validity-model', rows.map((r) => ({ text: modelText(r, rules), label: labelOf(r) })), VALIDITY_MODEL_CLASSES);
+}

@@ -62,19 +62,24 @@ describe('loadRuleSet', () => {
     expect(() => loadRuleSet({ category: third })).toThrow(/thresholds\.facilityOnly\.marine lists terms that are not marine terms: 喷涂/);
   });
 
-  it('loads the bundled category model, and none when a deployment turns it off', () => {
-    expect(DEFAULT_RULE_SET.model?.categories).toContain('water');
-    expect(DEFAULT_RULE_SET.model?.runs.size).toBeGreaterThan(10_000);
-    expect(loadRuleSet({ categoryModel: 'none' }).model).toBeNull();
+  it('loads the bundled text models, and none where a deployment turns one off', () => {
+    expect(DEFAULT_RULE_SET.models.category?.classes).toContain('water');
+    expect(DEFAULT_RULE_SET.models.category?.runs.size).toBeGreaterThan(10_000);
+    expect(DEFAULT_RULE_SET.models.validity?.classes).toEqual(expect.arrayContaining(['valid', 'invalid', 'labour']));
+    const off = loadRuleSet({ categoryModel: 'none', validityModel: 'none' });
+    expect(off.models).toEqual({ category: null, validity: null });
   });
 
   it('refuses a category model whose counts do not fit its runs, naming the file', () => {
     const bundled = JSON.parse(fs.readFileSync(DEFAULT_RULE_PATHS.categoryModel, 'utf8'));
     const file = writeJson('category.model.json', { ...bundled, counts: bundled.counts.slice(1) });
     expect(() => loadRuleSet({ categoryModel: file })).toThrow(RuleTableError);
-    expect(() => loadRuleSet({ categoryModel: file })).toThrow(/category\.model\.json: category model .*counts for \d+ runs/);
-    const unnamed = writeJson('category2.model.json', { ...bundled, name: 'category' });
+    expect(() => loadRuleSet({ categoryModel: file })).toThrow(/category\.model\.json: category-model .*counts for \d+ runs/);
+    const unnamed = writeJson('category2.model.json', { ...bundled, name: 'validity-model' });
     expect(() => loadRuleSet({ categoryModel: unnamed })).toThrow(/category2\.model\.json: name/);
+    const validity = JSON.parse(fs.readFileSync(DEFAULT_RULE_PATHS.validityModel, 'utf8'));
+    const unknownClass = writeJson('validity.model.json', { ...validity, classes: ['valid', 'maybe', ...validity.classes.slice(2)] });
+    expect(() => loadRuleSet({ validityModel: unknownClass })).toThrow(/validity\.model\.json: classes\.1/);
   });
 
   it('refuses a file that is not JSON', () => {

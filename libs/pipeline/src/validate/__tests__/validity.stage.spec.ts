@@ -1,5 +1,7 @@
 import { validate } from '../validity.stage';
-import { DEFAULT_RULE_SET } from '../rule-set.loader';
+import { compileRuleSet, DEFAULT_RULE_SET } from '../rule-set.loader';
+import type { ValidityModelClass } from '../rule-set.schema';
+import { compileTextModel, trainTextModel } from '../text-model.util';
 import { inputOf } from './judging-fixture.util';
 
 const version = DEFAULT_RULE_SET.validity.version;
@@ -233,5 +235,49 @@ describe('validate: rejected', () => {
   it('carries a reason naming the rule and the table version', () => {
     const d = validate(inputOf('在吗'));
     expect(d.reasons[0]).toMatchObject({ stage: 'validate', rule: 'reject.greeting', ruleTable: `validity@${version}`, terms: ['在吗'] });
+  });
+});
+
+describe('validate with the validity model', () => {
+  // A small model, so each case shows one rule of how the tables and the model combine.
+  const EXAMPLES: { text: string; label: ValidityModelClass }[] = [
+    ...['喂喂听得到吗（挂断）', '喂听得到吗喂（挂断）', '喂喂喂听不到（挂断）', '听得到吗喂喂'].map((text) => ({ text, label: 'invalid' as const })),
+    ...['这个月电费多了一倍', '电费比上个月多了一倍', '家里电费多了好多', '电费怎么多了一倍'].map((text) => ({ text, label: 'other_gov' as const })),
+    ...['村口那个单位天天不知道在干什么', '那个单位天天不知道在搞什么', '村口新来的单位不知道干什么', '单位天天不知道在干啥'].map((text) => ({ text, label: 'valid' as const })),
+  ];
+  const model = compileTextModel(trainTextModel<ValidityModelClass>(EXAMPLES, ['valid', 'invalid', 'other_gov'], { name: 'validity-model', version: 'toy', sha256: '0'.repeat(64) }));
+  const withModel = (margin?: number) =>
+    compileRuleSet({ ...DEFAULT_RULE_SET.validity, thresholds: { ...DEFAULT_RULE_SET.validity.thresholds, modelDecidesUnrecognised: margin } }, DEFAULT_RULE_SET.category, DEFAULT_RULE_SET.referral, { validity: model });
+  const termsAlone = compileRuleSet(DEFAULT_RULE_SET.validity, DEFAULT_RULE_SET.category, DEFAULT_RULE_SET.referral, {});
+  const hangUp = '坐席：您好。来电人：喂喂，听得到吗？喂？（挂断）';
+  const bill = '我家这个月电费比上个月多了一倍，供电所也说不清楚';
+
+  it('reads a text no rule recognised as no complaint, and says the model read it', () => {
+    expect(validate(inputOf(hangUp), termsAlone).flags).toContain('unrecognised_matter');
+    const d = validate(inputOf(hangUp), withModel(0));
+    expect(d).toMatchObject({ status: 'rejected', reason: 'no_complaint' });
+    expect(d.reasons[0]).toMatchObject({ rule: 'validity_model', ruleTable: 'validity-model@toy' });
+    expect(d.reasons[0].detail).toMatch(/no rule matched; the model reads invalid/);
+  });
+
+  it('reads one as another department’s matter, with the topic’s referral', () => {
+    expect(validate(inputOf(bill), termsAlone).status).toBe('accepted');
+    const d = validate(inputOf(bill), withModel(0));
+    expect(d).toMatchObject({ status: 'out_of_scope', reason: 'other_gov', referral: DEFAULT_RULE_SET.referral.referrals.other_gov });
+    expect(d.reasons.map((r) => r.rule)).toContain('validity_model');
+  });
+
+  it('keeps one for an officer when the model reads a complaint, or is not sure enough, or is off', () => {
+    const complaint = validate(inputOf('我们村口那个新来的单位天天不知道在干什么，请派人来看看'), withModel(0));
+    expect(complaint.status).toBe('accepted');
+    expect(complaint.flags).toContain('unrecognised_matter');
+    expect(complaint.reasons.map((r) => r.rule)).toEqual(expect.arrayContaining(['validity_model', 'unrecognised_matter']));
+    expect(validate(inputOf(hangUp), withModel(1000))).toMatchObject({ status: 'accepted', flags: expect.arrayContaining(['unrecognised_matter']) });
+    expect(validate(inputOf(hangUp), withModel(undefined)).status).toBe('accepted');
+  });
+
+  it('never overrides what the tables decided', () => {
+    // The tables recognise this complaint: the model, which has only seen hang-ups and bills, is not asked.
+    expect(validate(inputOf('喂喂听得到吗，化工厂天天偷排废水，河水发黑发臭'), withModel(0)).status).toBe('accepted');
   });
 });

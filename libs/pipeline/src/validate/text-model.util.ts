@@ -1,59 +1,59 @@
 /**
- * The category model: for each short run of characters (a Han character, and every two and three characters
- * in a row), in how many labelled complaints of each category it appears. It is learnt from the labelled
- * texts (`scripts/dev/train-category-model.ts`) and kept as a table beside the rule tables.
+ * Text models: for each short run of characters (a Han character, and every two and three letters in a
+ * row), in how many labelled texts of each class it appears. They are learnt from the labelled texts
+ * (`scripts/dev/train-models.ts`) and kept as tables beside the rule tables: the category model (which kind
+ * of pollution) and the validity model (a complaint, another department's matter by topic, or no complaint).
  *
- * The rule tables name the words someone has listed. Complainants use many more: 呛得直咳嗽, 一股子焦糊味,
- * 鱼塘里的鱼翻白肚. Runs of characters carry those words and the words around them, so the model reads
- * wording that no rule names. Classify asks it only to settle what the rules leave open, or to overrule them
- * when it is very sure (see `thresholds.model` in the category table).
+ * The rule tables name the words someone has listed. People use many more: 呛得直咳嗽, 一股子焦糊味,
+ * 鱼塘里的鱼翻白肚, 喂喂听得到吗（挂断）. Runs of characters carry those words and the words around them, so a
+ * model reads wording no rule names. The stages ask a model only to settle what the rules leave open, or to
+ * overrule them when it is very sure.
  *
- * Each run weighs in as in a naive Bayes classifier with one category against the rest: how much likelier a
- * complaint of this category holds it than one of any other. A run is counted once per complaint, however
- * often it appears, and a run seen in fewer than two complaints is left out (it would only memorise them).
+ * Each run weighs in as in a naive Bayes classifier with one class against the rest: how much likelier a
+ * text of this class holds it than one of any other. A run is counted once per text, however often it
+ * appears, and a run seen in fewer than two texts is left out (it would only memorise them).
  */
-import type { Category } from '@huiliu/contracts';
-
-export interface CategoryModelTable {
-  name: 'category-model';
+export interface TextModelTable<C extends string = string> {
+  name: 'category-model' | 'validity-model';
   version: string;
   /** How many labelled texts the model was learnt from, and a digest of them, to tell a stale table. */
   trainedOn: { texts: number; sha256: string };
-  categories: Category[];
-  /** Labelled complaints per category, in the order of `categories`. */
+  classes: C[];
+  /** Labelled texts per class, in the order of `classes`. */
   documents: number[];
   /** The runs of characters, separated by spaces (a run never holds one). */
   grams: string;
   /**
-   * For each run in turn, in how many complaints of each category it appears: one count per category, all
+   * For each run in turn, in how many texts of each class it appears: one count per class, all
    * in one flat list. Flat, it loads in a fraction of the time one object per run takes.
    */
   counts: number[];
 }
 
-export interface CategoryModel {
-  version: string;
-  categories: Category[];
+export interface TextModel<C extends string = string> {
+  /** `name@version`, as reasons cite it. */
+  table: string;
+  classes: C[];
   prior: Float64Array;
-  /** A run's number, by the run's key (see `keyOf`); its weights start at number × categories. */
+  /** A run's number, by the run's key (see `keyOf`); its weights start at number × classes. */
   runs: Map<number, number>;
-  /** Per run, what its presence adds to each category's score. */
+  /** Per run, what its presence adds to each class's score. */
   weights: Float64Array;
   /** Per run, the reading that last counted it (a run counts once per text); reused, never reallocated. */
   stamps: Uint32Array;
   reading: number;
 }
 
-export interface CategoryReading {
-  best: Category;
+export interface ModelReading<C extends string = string> {
+  best: C;
   /** How far the best score is ahead of the second (natural log of a likelihood ratio). */
   margin: number;
-  second: Category | null;
+  second: C | null;
 }
 
-/** Runs seen in fewer complaints than this are not kept. */
+/** Runs seen in fewer texts than this are not kept. */
 export const MIN_GRAM_DOCUMENTS = 2;
-/** Added to every count, so a run never seen with a category does not rule that category out alone. */
+/** Added to every count, so a run never seen with a class does not rule that class out alone. */
 const SMOOTHING = 0.1;
 
 const isHan = (code: number) => code >= 0x4e00 && code <= 0x9fff;
@@ -103,30 +103,30 @@ export function gramsOf(text: string): Set<string> {
 }
 
 /** Counts the runs of labelled texts (already normalised as the rules read them). */
-export function trainCategoryModel(
-  examples: readonly { text: string; category: Category }[],
-  categories: readonly Category[],
-  meta: { version: string; sha256: string },
-): CategoryModelTable {
-  const index = new Map(categories.map((c, i) => [c, i]));
-  const documents = categories.map(() => 0);
+export function trainTextModel<C extends string>(
+  examples: readonly { text: string; label: C }[],
+  classes: readonly C[],
+  meta: { name: TextModelTable['name']; version: string; sha256: string },
+): TextModelTable<C> {
+  const index = new Map(classes.map((c, i) => [c, i]));
+  const documents = classes.map(() => 0);
   const counts = new Map<string, number[]>();
-  for (const { text, category } of examples) {
-    const c = index.get(category);
-    if (c === undefined) throw new Error(`category ${category} is not one of ${categories.join(', ')}`);
+  for (const { text, label } of examples) {
+    const c = index.get(label);
+    if (c === undefined) throw new Error(`label ${label} is not one of ${classes.join(', ')}`);
     documents[c] += 1;
     for (const g of gramsOf(text)) {
       let row = counts.get(g);
-      if (!row) counts.set(g, (row = categories.map(() => 0)));
+      if (!row) counts.set(g, (row = classes.map(() => 0)));
       row[c] += 1;
     }
   }
   const kept = [...counts.keys()].filter((g) => counts.get(g)!.reduce((a, b) => a + b, 0) >= MIN_GRAM_DOCUMENTS).sort();
   return {
-    name: 'category-model',
+    name: meta.name,
     version: meta.version,
     trainedOn: { texts: examples.length, sha256: meta.sha256 },
-    categories: [...categories],
+    classes: [...classes],
     documents,
     grams: kept.join(' '),
     counts: kept.flatMap((g) => counts.get(g)!),
@@ -134,12 +134,12 @@ export function trainCategoryModel(
 }
 
 /** Turns counts into the score each run adds, once, when the table is loaded. */
-export function compileCategoryModel(table: CategoryModelTable): CategoryModel {
-  const k = table.categories.length;
-  const fail = (why: string) => new Error(`category model ${table.version}: ${why}`);
-  if (table.documents.length !== k) throw fail(`${table.documents.length} document counts for ${k} categories`);
+export function compileTextModel<C extends string>(table: TextModelTable<C>): TextModel<C> {
+  const k = table.classes.length;
+  const fail = (why: string) => new Error(`${table.name} ${table.version}: ${why}`);
+  if (table.documents.length !== k) throw fail(`${table.documents.length} document counts for ${k} classes`);
   const grams = table.grams ? table.grams.split(' ') : [];
-  if (table.counts.length !== grams.length * k) throw fail(`${table.counts.length} counts for ${grams.length} runs of ${k} categories`);
+  if (table.counts.length !== grams.length * k) throw fail(`${table.counts.length} counts for ${grams.length} runs of ${k} classes`);
   const total = table.documents.reduce((a, b) => a + b, 0);
   const prior = Float64Array.from(table.documents, (n) => Math.log(n + 1));
   const outsideDocs = table.documents.map((n) => Math.log(total - n + 2));
@@ -158,12 +158,12 @@ export function compileCategoryModel(table: CategoryModelTable): CategoryModel {
     }
     runs.set(keyOf(gram), g);
   }
-  return { version: table.version, categories: table.categories, prior, runs, weights, stamps: new Uint32Array(grams.length), reading: 0 };
+  return { table: `${table.name}@${table.version}`, classes: table.classes, prior, runs, weights, stamps: new Uint32Array(grams.length), reading: 0 };
 }
 
-/** The model's category for a normalised text; null when it knows none of the text's runs. */
-export function readCategory(model: CategoryModel, text: string): CategoryReading | null {
-  const k = model.categories.length;
+/** The model's class for a normalised text; null when it knows none of the text's runs. */
+export function readModel<C extends string>(model: TextModel<C>, text: string): ModelReading<C> | null {
+  const k = model.classes.length;
   const scores = Float64Array.from(model.prior);
   // A run counts once however often it comes: its stamp says whether this reading counted it already.
   if (++model.reading === 0xffffffff) {
@@ -189,5 +189,5 @@ export function readCategory(model: CategoryModel, text: string): CategoryReadin
       best = c;
     } else if (second < 0 || scores[c] > scores[second]) second = c;
   }
-  return { best: model.categories[best], margin: second < 0 ? Infinity : scores[best] - scores[second], second: second < 0 ? null : model.categories[second] };
+  return { best: model.classes[best], margin: second < 0 ? Infinity : scores[best] - scores[second], second: second < 0 ? null : model.classes[second] };
 }
