@@ -46,8 +46,9 @@ export const ENV_SCHEMA = z.object({
   RULES_VALIDITY_FILE: z.string().optional(),
   RULES_CATEGORY_FILE: z.string().optional(),
   RULES_REFERRAL_FILE: z.string().optional(),
-  /** The category model's table, or `none` to judge categories by the terms alone. */
+  /** The text models' tables, or `none` to judge by the rule tables alone. */
   RULES_CATEGORY_MODEL_FILE: z.string().optional(),
+  RULES_VALIDITY_MODEL_FILE: z.string().optional(),
   BASINS_FILE: z.string().optional(),
   /** Duplicates: how far back a repeat report may attach, and the score bands for automatic and suggested attachment. */
   DEDUP_WINDOW_DAYS: int(1, 3650).default(90),

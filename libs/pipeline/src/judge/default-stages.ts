@@ -9,8 +9,9 @@ export interface RuleFiles {
   validity?: string;
   category?: string;
   referral?: string;
-  /** The category model's table; `none` turns the model off. */
+  /** The text models' tables; `none` turns a model off. */
   categoryModel?: string;
+  validityModel?: string;
   basins?: string;
 }
 
@@ -19,8 +20,8 @@ export interface RuleFiles {
  * basin mappings differ by city). A bad table stops start-up with the file and field named.
  */
 export function defaultStages(files: RuleFiles = {}): Stages {
-  const custom = files.validity || files.category || files.referral || files.categoryModel;
-  const rules = custom ? loadRuleSet({ validity: files.validity, category: files.category, referral: files.referral, categoryModel: files.categoryModel }) : DEFAULT_RULE_SET;
+  const { basins: _basins, ...tables } = files;
+  const rules = Object.values(tables).some(Boolean) ? loadRuleSet(tables) : DEFAULT_RULE_SET;
   const basins = files.basins ? loadBasinTable(files.basins) : undefined;
   return {
     validate: (input) => validate(input, rules),

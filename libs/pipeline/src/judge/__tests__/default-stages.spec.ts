@@ -26,6 +26,16 @@ describe('stages with a deployment’s own tables', () => {
     expect(custom.validity.referral).toBe('区房屋管理局物业科');
   });
 
+  it('judges by the rule tables alone when a deployment turns the text models off', () => {
+    // No term names the category of this complaint: the bundled category model reads it, the tables alone do not.
+    const input = { submission: sub('村里的鱼一夜之间全翻白肚了，漂了一层，大家都说是上游放的') };
+    const withModels = judge(input, defaultStages());
+    const tablesAlone = judge(input, defaultStages({ categoryModel: 'none', validityModel: 'none' }));
+    expect(withModels.category.primary).toBe('water');
+    expect(withModels.category.reasons.map((r) => r.rule)).toContain('category_model');
+    expect(tablesAlone.category.reasons.map((r) => r.rule)).not.toContain('category_model');
+  });
+
   it('gives water cases their river basin and marine cases their sea area', () => {
     const water = judge({ submission: sub('玄武区中山路的印染厂偷排废水，河水发黑发臭。', '320102') }, defaultStages());
     expect(water.category.primary).toBe('water');
