@@ -6,7 +6,7 @@ import { type Division, type DivisionIndex, getDivisionIndex, townshipShortName 
 import { withChinesePlaceNames } from './latin-places';
 import { GENERIC_TOWNSHIP, ROAD_WORD, namesSpokenOfAsPlaces, neighbourhoodFollows, saidAsHome, spokenOfAsPlace } from './place-speech.util';
 import { type Mention, type MentionField, scanMentions } from './mention.scanner';
-import { normalizeText } from './name.util';
+import { normalizeText, normalizeTextKeepingBreaks } from './name.util';
 
 /**
  * The locate stage: the most precise current division a submission's own text and fields support.
@@ -53,11 +53,15 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
   };
   const mentions: Mention[] = [];
   const normalized: Partial<Record<MentionField, string>> = {};
+  const breaks: Partial<Record<MentionField, Set<number>>> = {};
   for (const field of FIELD_ORDER) {
     const t = texts[field];
     if (!t || !t.trim()) continue;
+    const read = normalizeTextKeepingBreaks(withChinesePlaceNames(t, index));
+    normalized[field] = read.text;
+    breaks[field] = read.breaks;
     // One at a time: a long text can name places more often than a spread's arguments may number.
-    for (const m of scanMentions((normalized[field] = normalizeText(withChinesePlaceNames(t, index))), field, index)) mentions.push(m);
+    for (const m of scanMentions(read.text, field, index)) mentions.push(m);
   }
   /** Township names written without 镇/街道 right after a mention, shortest first (江宁|秣陵, 舟山|沈家门). */
   const townshipsAfter = (m: Mention): { name: string; townships: Division[] }[] => {
@@ -84,7 +88,7 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
     });
   };
 
-  const spokenAsPlace = (m: Mention): boolean => spokenOfAsPlace(normalized[m.field] ?? '', m.start, m.end);
+  const spokenAsPlace = (m: Mention): boolean => spokenOfAsPlace(normalized[m.field] ?? '', m.start, m.end, breaks[m.field]);
 
   /** A township short form spoken as a place ("千灯那边") whose name one county alone has, in a field's words. */
   const spokenTownship = (): { name: string; township: string; county: Division } | null => {

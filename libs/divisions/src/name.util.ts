@@ -9,8 +9,23 @@ let toSimplified: ((s: string) => string) | null = null;
 
 /** NFKC (full-width digits and letters), traditional → simplified, no whitespace. */
 export function normalizeText(text: string): string {
+  return normalizeTextKeepingBreaks(text).text;
+}
+
+/**
+ * normalizeText, and where the spaces it removed stood (positions in the result): a space parts words the way
+ * punctuation does (好几车 增城), though names are read across it (南京 市).
+ */
+export function normalizeTextKeepingBreaks(text: string): { text: string; breaks: Set<number> } {
   if (!toSimplified) toSimplified = OpenCC.Converter({ from: 't', to: 'cn' });
-  return toSimplified(text.normalize('NFKC')).replace(/\s+/g, '');
+  const simplified = toSimplified(text.normalize('NFKC'));
+  const breaks = new Set<number>();
+  let out = '';
+  for (const part of simplified.split(/\s+/)) {
+    if (out && part) breaks.add(out.length);
+    out += part;
+  }
+  return { text: out, breaks };
 }
 
 /** Ethnic group names that official names carry before 自治州/自治县/自治旗 (longest first when stripping). */

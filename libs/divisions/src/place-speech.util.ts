@@ -22,7 +22,7 @@ export const ROAD_WORD = /^[东西南北中]?(?:路|街(?!道)|大道|大街|巷
 const PLAIN_PLACE_WORD = /^[楼上下前后里外边头口门中东西南北桥路河江湖海山坝码街村庄园场港湾城关新老大小沟塘田湾岗岭坡]+$/;
 
 /** Words that point at a place, said right after its name: 这边, 那个, 一带, 嗰间 (Cantonese; 𠮶 once simplified), 彼爿 (Minnan) … */
-const DEIXIS = '(?:这边|那边|这里|那里|这块|那块|这个|那个|这家|那家|这间|那间|嗰间|嗰度|嗰边|𠮶间|𠮶度|𠮶边|呢边|彼爿|彼间|一带|附近|境内|城区|县城|市区|当地|本地|俺村|我村|我们村)';
+const DEIXIS = '(?:这边|那边|这里|那里|这块|那块|这片|那片|这一片|那一片|这个|那个|这家|那家|这间|那间|嗰间|嗰度|嗰边|𠮶间|𠮶度|𠮶边|呢边|彼爿|彼间|一带|附近|境内|城区|县城|市区|当地|本地|俺村|我村|我们村)';
 const DEIXIS_AFTER = new RegExp(`^${DEIXIS}`);
 const DEIXIS_ANYWHERE = new RegExp(DEIXIS, 'g');
 
@@ -36,7 +36,7 @@ const PLACE_OF_BUSINESS_AFTER = /^(?:一家|一个|一间|有家|有个|新开�
 const LANDMARK_AFTER = /^(?:客运站|汽车站|火车站|高铁站|人民医院|中医院|粮库|[一二三四五六七八]中|工业园|产业园|石材园|开发区)/;
 
 /** "柯桥金鹰印染", "泌阳鑫源化工": a firm of the place, its brand and a common trade right after it. */
-const FIRM_AFTER = /^[\u4e00-\u9fff]{2,3}(?:化工|印染|染整|纺织|制药|造纸|纸业|电镀|铸造|冶炼|橡胶|塑料|塑胶|酿造|酒业|石材|水泥|建材|砂石|陶瓷|家具|木业|皮革|养殖|屠宰|饲料|钢铁|钢构|机械|涂料|化纤|再生资源|ktv|KTV|酒吧)/;
+const FIRM_AFTER = /^(?:[\u4e00-\u9fff]{2,3}|(?=[\u4e00-\u9fff]{2,4}厂))(?:化工|印染|染整|纺织|制药|造纸|纸业|电镀|铸造|冶炼|橡胶|塑料|塑胶|酿造|酒业|石材|水泥|建材|砂石|陶瓷|家具|木业|皮革|养殖|屠宰|饲料|钢铁|钢构|机械|涂料|化纤|再生资源|ktv|KTV|酒吧)/;
 
 /** "湘阴湘江段": the stretch of a river that runs through the place. */
 const RIVER_STRETCH_AFTER = /^[\u4e00-\u9fff]{1,3}[江河]段/;
@@ -69,15 +69,31 @@ const HOME_NEARBY = /小区|家门口|楼下|楼上|隔壁|附近|旁边|对面|
  * county), and after it a word that points at a place, one of its businesses or roads, or the end of saying where
  * someone is.
  */
-export function spokenOfAsPlace(text: string, start: number, end: number): boolean {
+export function spokenOfAsPlace(text: string, start: number, end: number, breaks: ReadonlySet<number> = NO_BREAKS): boolean {
   const name = text.slice(start, end);
-  if (PLAIN_PLACE_WORD.test(name) || RIVER_NAMES.has(name) || !PLACE_LEAD.test(text.slice(Math.max(0, start - 2), start))) return false;
+  if (PLAIN_PLACE_WORD.test(name) || RIVER_NAMES.has(name)) return false;
+  if (!breaks.has(start) && !PLACE_LEAD.test(text.slice(Math.max(0, start - 2), start))) return false;
   const after = text.slice(end, end + 8);
   if (DEIXIS_AFTER.test(after)) return true;
   if (SPOKEN_STOP.has(name)) return false;
+  if (standsAlone(text, start, end, breaks)) return true;
   const whereOneIs = WHERE_ONE_IS_BEFORE.test(text.slice(0, start)) && WHERE_ONE_IS_AFTER.test(after);
   return whereOneIs || PLACE_OF_BUSINESS_AFTER.test(after) || ROAD_AFTER.test(after) || LANDMARK_AFTER.test(after) || ROUTE_AFTER.test(after) || RIVER_STRETCH_AFTER.test(after) || FIRM_AFTER.test(after);
 }
+
+/** Letters, digits and Han characters join words; anything else (space, punctuation, #, emoji) parts them. */
+const JOINS = /[\p{L}\p{N}]/u;
+
+/**
+ * A name that is a whole word of its own, nothing joined to it on either side: how short messages give the
+ * place, before or after the matter (有人往河滩倒垃圾 好几车 增城, #平潭# 海滩上…, 泰兴，半夜化工厂排气).
+ */
+function standsAlone(text: string, start: number, end: number, breaks: ReadonlySet<number>): boolean {
+  const apartBefore = start === 0 || breaks.has(start) || !JOINS.test(text[start - 1]);
+  return apartBefore && (end === text.length || breaks.has(end) || !JOINS.test(text[end]));
+}
+
+const NO_BREAKS: ReadonlySet<number> = new Set();
 
 /** Names of two to four characters a text points at as places ("千灯那边" gives 千灯), longest first at each. */
 export function namesSpokenOfAsPlaces(text: string): string[] {

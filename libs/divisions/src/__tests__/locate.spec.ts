@@ -252,6 +252,17 @@ describe('a county short form spoken as a place', () => {
     expect(locate(input({ text: '还我们安宁的生活' })).code).toBeNull();
   });
 
+  it('reads a short form that short messages give as a word of its own, before or after the matter', () => {
+    expect(locate(input({ text: '有人往河滩倒垃圾 好几车 增城' })).code).toBe('440118');
+    expect(locate(input({ text: '半夜化工厂排气 刺鼻 泰兴' })).code).toBe('321283');
+    expect(locate(input({ text: '#平潭# 海滩上塑料垃圾堆成山' })).code).toBe('350128');
+    expect(locate(input({ text: '龙岗 楼上住户往楼下扔烟头' })).code).toBe('440307');
+    // and one with a plant of its trade right after it
+    expect(locate(input({ text: '平阳电镀厂又排绿水了 半夜' })).code).toBe('330326');
+    // an everyday word on its own stays a word
+    expect(locate(input({ text: '谢谢 东方 通道' })).code).toBeNull();
+  });
+
   it('leaves a short form that is part of a longer word, or said without pointing, alone', () => {
     // 通道 is 通道侗族自治县's short form, but here a fire lane
     expect(locate(input({ text: '消防通道这边堆满了垃圾' })).code).toBeNull();

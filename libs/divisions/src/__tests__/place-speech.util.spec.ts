@@ -19,6 +19,18 @@ describe('how a text speaks of a place', () => {
     expect(spokenOfAsPlace(...span('监利的鱼塘有人清塘', '监利'))).toBe(false);
   });
 
+  it('hears a short form that is a word of its own, parted by punctuation, a hashtag or a space', () => {
+    expect(spokenOfAsPlace(...span('酒厂废水，酸臭，仁怀', '仁怀'))).toBe(true);
+    expect(spokenOfAsPlace(...span('#平潭# 海滩上塑料垃圾', '平潭'))).toBe(true);
+    // the places locate removed spaces from: 好几车 增城 is read as 好几车增城
+    const read = '好几车增城';
+    expect(spokenOfAsPlace(read, 3, 5, new Set([3]))).toBe(true);
+    expect(spokenOfAsPlace(read, 3, 5)).toBe(false);
+    // but never an everyday or brand word, nor one joined to the words beside it
+    expect(spokenOfAsPlace(...span('谢谢，东方。', '东方'))).toBe(false);
+    expect(spokenOfAsPlace(...span('仁怀酒厂废水', '仁怀'))).toBe(false);
+  });
+
   it('lists the names pointed at, longest first', () => {
     expect(namesSpokenOfAsPlaces('千灯那边田旁边又多了污泥')).toEqual(['千灯']);
     // an everyday place word is never one of them
