@@ -33,7 +33,7 @@ const PLACE_LEAD = /(?:^|[^\p{Script=Han}]|在|我们|咱们|俺们|我家|老�
 const PLACE_OF_BUSINESS_AFTER = /^(?:一家|一个|一间|有家|有个|新开的|的[^，。！？,.!?的]{0,4}(?:厂|场|站|公司|工地|店|园区|企业|作坊|矿))/;
 
 /** "明水客运站", "庆安粮库", "泌阳石材园": one of the county's own public places or parks right after it. */
-const LANDMARK_AFTER = /^(?:客运站|汽车站|火车站|高铁站|人民医院|中医院|粮库|[一二三四五六七八]中|工业园|产业园|石材园|开发区)/;
+const LANDMARK_AFTER = /^(?:客运站|汽车站|火车站|高铁站|人民医院|中医院|粮库|[一二三四五六七八]中|工业园|产业园|石材园|开发区|[\u4e00-\u9fff]{2}(?:社区|渔港))/;
 
 /** "柯桥金鹰印染", "泌阳鑫源化工": a firm of the place, its brand and a common trade right after it. */
 const FIRM_AFTER = /^(?:[\u4e00-\u9fff]{2,3}|(?=[\u4e00-\u9fff]{2,4}厂))(?:化工|印染|染整|纺织|制药|造纸|纸业|电镀|铸造|冶炼|橡胶|塑料|塑胶|酿造|酒业|石材|水泥|建材|砂石|陶瓷|家具|木业|皮革|养殖|屠宰|饲料|钢铁|钢构|机械|涂料|化纤|再生资源|ktv|KTV|酒吧)/;
@@ -55,7 +55,7 @@ const WHERE_ONE_IS_AFTER = /^(?:[，。！？,.!?；;、]|$|哪里|哪儿)/;
 const RIVER_NAMES = new Set(['沙河', '清河', '白河', '柳河', '青河', '东河', '西河', '南河', '北河', '小河', '大河', '黑河', '浑河']);
 
 /** Short forms that are also everyday words or common brand words (东方红, 大方的人): a business after them says nothing. */
-const SPOKEN_STOP = new Set(['东方', '大方', '通道', '安宁', '和平', '富民', '长乐', '新兴', '永宁', '兴国', '安定', '开阳', '高明', '长安', '光明', '文明', '民和', '合作', '共和', '正安', '万安', '太和', '清河', '永和', '泰和', '安远', '宁远']);
+const SPOKEN_STOP = new Set(['东方', '大方', '通道', '新建', '平安', '吉利', '安居', '太平', '新城', '向阳', '红旗', '东风', '前进', '胜利', '团结', '友好', '和顺', '兴隆', '长寿', '永安', '安宁', '和平', '富民', '长乐', '新兴', '永宁', '兴国', '安定', '开阳', '高明', '长安', '光明', '文明', '民和', '合作', '共和', '正安', '万安', '太和', '清河', '永和', '泰和', '安远', '宁远']);
 
 /** Words before a place that say someone lives there or a company is registered there, not that the matter is. */
 const RESIDENCE_BEFORE = /(?:住在|家住|居住在|居住于|住于|我住|户口在|注册地|注册在|livein|livingin)[^，。；,.;]{0,8}$/i;
@@ -90,7 +90,10 @@ const JOINS = /[\p{L}\p{N}]/u;
  */
 function standsAlone(text: string, start: number, end: number, breaks: ReadonlySet<number>): boolean {
   const apartBefore = start === 0 || breaks.has(start) || !JOINS.test(text[start - 1]);
-  return apartBefore && (end === text.length || breaks.has(end) || !JOINS.test(text[end]));
+  if (!apartBefore) return false;
+  // "樊城的" closing a message says where as well: 的 ends the word.
+  const wordEnd = text[end] === '的' ? end + 1 : end;
+  return wordEnd === text.length || breaks.has(wordEnd) || !JOINS.test(text[wordEnd]);
 }
 
 const NO_BREAKS: ReadonlySet<number> = new Set();

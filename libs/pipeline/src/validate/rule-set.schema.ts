@@ -74,6 +74,12 @@ export const ValidityRulesSchema = z.object({
      * is kept for an officer.
      */
     modelDecidesUnrecognised: z.number().nonnegative().optional(),
+    /**
+     * How much likelier (natural log) the validity model must find another department's topic than a
+     * complaint to refer a text the tables accepted: a blocked drain inside a compound names 污水 and 臭 as a
+     * factory's outfall does. A text that reports a discharge (偷排, 直排) is never referred so. Unset: never.
+     */
+    modelRefersAccepted: z.number().nonnegative().optional(),
   }),
 });
 export type ValidityRules = z.infer<typeof ValidityRulesSchema>;

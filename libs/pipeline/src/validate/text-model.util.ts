@@ -161,8 +161,8 @@ export function compileTextModel<C extends string>(table: TextModelTable<C>): Te
   return { table: `${table.name}@${table.version}`, classes: table.classes, prior, runs, weights, stamps: new Uint32Array(grams.length), reading: 0 };
 }
 
-/** The model's class for a normalised text; null when it knows none of the text's runs. */
-export function readModel<C extends string>(model: TextModel<C>, text: string): ModelReading<C> | null {
+/** Every class's score for a normalised text, in the order of `classes`; null when it knows none of its runs. */
+export function modelScores<C extends string>(model: TextModel<C>, text: string): Float64Array | null {
   const k = model.classes.length;
   const scores = Float64Array.from(model.prior);
   // A run counts once however often it comes: its stamp says whether this reading counted it already.
@@ -180,7 +180,14 @@ export function readModel<C extends string>(model: TextModel<C>, text: string): 
     const at = run * k;
     for (let c = 0; c < k; c++) scores[c] += model.weights[at + c];
   });
-  if (!known) return null;
+  return known ? scores : null;
+}
+
+/** The model's class for a normalised text; null when it knows none of the text's runs. */
+export function readModel<C extends string>(model: TextModel<C>, text: string): ModelReading<C> | null {
+  const k = model.classes.length;
+  const scores = modelScores(model, text);
+  if (!scores) return null;
   let best = 0;
   let second = -1;
   for (let c = 1; c < k; c++) {

@@ -13,7 +13,7 @@ import { illegibleShape } from './gibberish.util';
 import { DEFAULT_RULE_SET, type RuleSet } from './rule-set.loader';
 import type { OutOfScopeTopic, ValidityModelClass } from './rule-set.schema';
 import { isMeaningfulChar, scanSubmission, type ScanHit, type SubmissionScan } from './submission-scan.util';
-import { readModel, type ModelReading } from './text-model.util';
+import { modelScores, readModel, type ModelReading } from './text-model.util';
 
 const BOT_COMMAND = /^\/[a-z0-9_]+(@[a-z0-9_]+)?(?=\s|$)/;
 /** Share of U+FFFD among readable characters above which the body is taken as undecodable. */
@@ -223,6 +223,11 @@ export function validate(input: JudgingInput, rules: RuleSet = DEFAULT_RULE_SET)
   const reportsDischarge = evidence.generalTerms.some((t) => DISCHARGE_WORDS.has(t)) && env - evidence.general >= v.thresholds.environment;
   if (best && best.score >= v.thresholds.topic && best.score > env && !reportsDischarge) return outOfScope(best, `scope.${best.key}`);
   if (env + declaredEnv > 0) {
+    const referred = reportsDischarge ? null : modelReferral(scan, rules);
+    if (referred) {
+      reasons.push({ stage: 'validate', rule: 'validity_model', detail: `the model reads ${referred.topic} ${referred.gap.toFixed(1)} over a complaint`, ruleTable: rules.models.validity!.table });
+      return outOfScope({ key: referred.topic, topic: referred.topic, referral: referred.topic, score: 0, terms: [] }, 'validity_model_refers');
+    }
     reasons.push(environmentReason(evidence, rules));
     if (declaredEnv && evidence.declared) reasons.push({ stage: 'validate', rule: 'declared_category', detail: evidence.declared.label, ruleTable: `category@${rules.category.version}` });
     const flags = flagsOf(scan, rules, reasons);
@@ -248,6 +253,26 @@ export function validate(input: JudgingInput, rules: RuleSet = DEFAULT_RULE_SET)
   const flags = [...flagsOf(scan, rules, reasons), 'unrecognised_matter'];
   if (!hasGivenLocation(s) && !namesPlace(scan)) flags.push('vague_location');
   return decision('accepted', null, reasons, { flags });
+}
+
+/**
+ * The out-of-scope topic the validity model finds likelier than a complaint by at least the table's margin,
+ * for a text the tables accepted.
+ */
+function modelReferral(scan: SubmissionScan, rules: RuleSet): { topic: OutOfScopeTopic; gap: number } | null {
+  const model = rules.models.validity;
+  const margin = rules.validity.thresholds.modelRefersAccepted;
+  if (!model || margin === undefined) return null;
+  const valid = model.classes.indexOf('valid');
+  const scores = valid >= 0 ? modelScores(model, scan.text) : null;
+  if (!scores) return null;
+  let best: { topic: OutOfScopeTopic; gap: number } | null = null;
+  model.classes.forEach((c, i) => {
+    if (c === 'valid' || c === 'invalid') return;
+    const gap = scores[i] - scores[valid];
+    if (gap >= margin && (!best || gap > best.gap)) best = { topic: c, gap };
+  });
+  return best;
 }
 
 /** The validity model's reading of a text no rule recognised, when it is at least as sure as the table asks. */

@@ -281,3 +281,27 @@ describe('validate with the validity model', () => {
     expect(validate(inputOf('喂喂听得到吗，化工厂天天偷排废水，河水发黑发臭'), withModel(0)).status).toBe('accepted');
   });
 });
+
+describe('validate: the validity model refers what the tables accepted', () => {
+  // 污水 and 臭 make a blocked drain inside a compound read as pollution to the tables.
+  const EXAMPLES: { text: string; label: ValidityModelClass }[] = [
+    ...['小区下水道堵了物业不修', '楼下下水道堵了物业不管', '下水道又堵了物业不来修', '单元下水道堵了物业拖着'].map((text) => ({ text, label: 'property' as const })),
+    ...['化工厂往河里排污水', '工厂排污水进河里', '河里全是工厂排的污水', '厂子往河里排污水'].map((text) => ({ text, label: 'valid' as const })),
+  ];
+  const model = compileTextModel(trainTextModel<ValidityModelClass>(EXAMPLES, ['valid', 'property'], { name: 'validity-model', version: 'toy', sha256: '0'.repeat(64) }));
+  const refersAt = (margin?: number) =>
+    compileRuleSet({ ...DEFAULT_RULE_SET.validity, thresholds: { ...DEFAULT_RULE_SET.validity.thresholds, modelRefersAccepted: margin } }, DEFAULT_RULE_SET.category, DEFAULT_RULE_SET.referral, { validity: model });
+  const drain = '我们小区下水道堵了，污水漫到楼道里，臭得很，物业不修';
+
+  it('refers it when the model finds another department’s topic likelier than a complaint by the table’s margin', () => {
+    expect(validate(inputOf(drain), refersAt(undefined)).status).toBe('accepted');
+    expect(validate(inputOf(drain), refersAt(1000)).status).toBe('accepted');
+    const d = validate(inputOf(drain), refersAt(1));
+    expect(d).toMatchObject({ status: 'out_of_scope', reason: 'property', referral: DEFAULT_RULE_SET.referral.referrals.property });
+    expect(d.reasons.find((r) => r.rule === 'validity_model')?.detail).toMatch(/the model reads property [\d.]+ over a complaint/);
+  });
+
+  it('never refers a text that reports a discharge', () => {
+    expect(validate(inputOf('我们小区下水道堵了物业不修，隔壁工厂还往下水道里偷排污水'), refersAt(1)).status).toBe('accepted');
+  });
+});
