@@ -87,10 +87,11 @@ function soleCaseCompatible(sub: MatchSide, c: CaseFeatures, result: MatchResult
     if (!kind || ![...c.kinds, ...(c.unreadKinds ?? [])].some((k) => kindsAgree(kind, k))) return false;
   }
   const p = result.parts;
-  // A report naming no problem word of ours still shares the case's road or township: that stands in for it.
+  // A report naming no problem word of ours still shares the case's road or township, or its kind of
+  // polluter (泰兴 晚上全是化工味 beside the county's one chemical-plant odour case): that stands in for it.
   const problemShared = p.problem !== null && p.problem > 0;
   if (!p.category || p.division !== 'same' || p.days > config.windowDays) return false;
-  if (!problemShared && !(p.problem === null && (p.place === 'same' || p.place === 'township'))) return false;
+  if (!problemShared && !(p.problem === null && (p.place === 'same' || p.place === 'township' || p.entity === 'kind'))) return false;
   if (p.entity === 'different') return false;
   // Another kind of polluter (a KTV / a factory), or other townships on both sides: not the same matter.
   if (sub.kind && c.kinds.length && p.entity !== 'same' && p.entity !== 'similar' && p.entity !== 'kind') return false;

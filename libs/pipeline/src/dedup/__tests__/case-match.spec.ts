@@ -218,6 +218,23 @@ describe('chooseCase: the only case of a problem in a division', () => {
     expect(chooseCase(water('村西头那家染布的又往渠里放水了', { at: T0 + DAY }), [{ caseId: 'a', features: c }]).decision).not.toBe('auto');
   });
 
+  it('lets the same kind of polluter stand in for the problem when the report names none of our problem words', () => {
+    const air = (text: string, extra: Partial<MatchSide> = {}) => side(text, { category: 'air', divisionCode: '321283', ...extra });
+    const c = caseOf(air('泰兴那个化工厂夜里又排，一股氨水味'));
+    const sub = air('晚上出门全是化工味 能不能查查那家厂', { at: T0 + DAY });
+    expect(sub.problemTerms).toEqual([]);
+    expect(sub.kind).toBe('化工');
+    const choice = chooseCase(sub, [{ caseId: 'a', features: c }]);
+    expect(choice).toMatchObject({ caseId: 'a', decision: 'auto' });
+    expect(choice.reasons.join(' ')).toMatch(/only case/);
+    // two such plants' cases in the county: nothing says which
+    const other = caseOf(air('泰兴另一家化工厂烟囱冒黄烟'));
+    expect(chooseCase(sub, [{ caseId: 'a', features: c }, { caseId: 'b', features: other }]).decision).not.toBe('auto');
+    // another kind of polluter is no stand-in
+    const ktv = caseOf(air('泰兴一家烧烤店油烟直排'));
+    expect(chooseCase(sub, [{ caseId: 'a', features: ktv }]).decision).not.toBe('auto');
+  });
+
   it('opens a new case when nothing is compatible', () => {
     expect(chooseCase(dumping('有人偷倒生活垃圾'), [])).toMatchObject({ caseId: null, decision: 'none' });
   });
