@@ -53,6 +53,16 @@ describe('extractIncidentFeatures', () => {
     expect(extractIncidentFeatures({ text: '说诊所拍片的房间和她店只隔一堵墙' }).entity).toBeNull();
   });
 
+  it('takes no suspicion, hour or "someone" into a name: 怀疑电镀 names a kind, not a firm', () => {
+    const suspected = extractIncidentFeatures({ text: '温州平阳 河水发绿 怀疑电镀 @温州生态环境' });
+    expect(suspected.entity).toBeNull();
+    expect(suspected.kind).toBe('电镀');
+    expect(extractIncidentFeatures({ text: '村后有人偷偷拆解电子垃圾，烧得满天黑烟' }).entity).toBeNull();
+    expect(extractIncidentFeatures({ text: '凌晨三点工地还在作业 有夜间施工许可吗' }).entity).toBeNull();
+    // a firm's own name still stands
+    expect(extractIncidentFeatures({ text: '鑫达电镀厂又排绿水了' }).entity).toBe('鑫达电镀');
+  });
+
   it('does not take a place whose name ends like a business (驻马店, 瓦房店) for the polluter', () => {
     expect(extractIncidentFeatures({ text: '驻马店古城街道那边有个工地 晚上十一点还在浇混凝土' }).entity).toBeNull();
     expect(extractIncidentFeatures({ text: '瓦房店市区一家酒吧半夜还在唱' }).entity).toBeNull();
