@@ -136,7 +136,11 @@ export function scanMentions(text: string, field: MentionField, index: DivisionI
           const own = townshipsAt(text, i + len, index);
           entries = entries.filter((e) => (e.form === 'full' && /[省市区县旗州盟]$/.test(name)) || own.some((t) => t.countyCode === e.division.code));
         }
-        if (LAKE_AFTER.test(text.slice(i + len, i + len + 2))) entries = entries.filter((e) => e.division.kind === 'province' || (e.form === 'full' && /[市区县旗]$/.test(name)));
+        if (LAKE_AFTER.test(text.slice(i + len, i + len + 2))) {
+          // ...unless the 湖 begins one of the county's own townships (靖西湖润镇).
+          const own = townshipsAt(text, i + len, index);
+          entries = entries.filter((e) => e.division.kind === 'province' || (e.form === 'full' && /[市区县旗]$/.test(name)) || own.some((t) => t.countyCode === e.division.code));
+        }
         if (conjunctionBeforeCounties(text, i, name)) entries = [];
         if (entries.some((e) => e.form !== 'full') && !standsAlone(text, i, i + len, index, out[out.length - 1])) entries = entries.filter((e) => e.form === 'full');
         if (!entries.length && !townships.length) continue;

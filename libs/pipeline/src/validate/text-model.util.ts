@@ -1,6 +1,5 @@
 /**
- * Text models: for each short run of characters (a Han character, and every two and three letters in a
- * row), in how many labelled texts of each class it appears. They are learnt from the labelled texts
+ * Text models: for each short run of Han characters (one, and every two and three in a row), in how many labelled texts of each class it appears. They are learnt from the labelled texts
  * (`scripts/dev/train-models.ts`) and kept as tables beside the rule tables: the category model (which kind
  * of pollution) and the validity model (a complaint, another department's matter by topic, or no complaint).
  *
@@ -56,10 +55,12 @@ export const MIN_GRAM_DOCUMENTS = 2;
 /** Added to every count, so a run never seen with a class does not rule that class out alone. */
 const SMOOTHING = 0.1;
 
+/**
+ * Only Han characters are read; everything else (Latin letters, digits, punctuation) parts runs. The labelled
+ * texts hold too little English for its runs to mean anything but the few texts they came from: a model that
+ * read them called every English report an air complaint. English is left to the terms.
+ */
 const isHan = (code: number) => code >= 0x4e00 && code <= 0x9fff;
-/** Letters and Han characters carry words; digits, punctuation, spaces and symbols only separate them. */
-const LETTER = /\p{L}/u;
-const isWordChar = (code: number) => (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || isHan(code) || (code >= 0xc0 && LETTER.test(String.fromCharCode(code)));
 
 /**
  * A run's key as a number: no strings are cut out of the text while reading it. A single character is its
@@ -76,18 +77,18 @@ function keyOf(gram: string): number {
 
 /**
  * Calls `visit` with every run of a text the rules have normalised (simplified, half-width, lower case):
- * each Han character alone, and every two and three word characters in a row. A run may come more than once.
+ * each Han character alone, and every two and three in a row. A run may come more than once.
  */
 function eachGram(text: string, visit: (key: number, start: number, length: number) => void): void {
   let p1 = -1; // code of the previous word character, -1 after a separator
   let p2 = -1;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (!isWordChar(code)) {
+    if (!isHan(code)) {
       p1 = p2 = -1;
       continue;
     }
-    if (isHan(code)) visit(key1(code), i, 1);
+    visit(key1(code), i, 1);
     if (p1 >= 0) visit(key2(p1, code), i - 1, 2);
     if (p2 >= 0) visit(key3(p2, p1, code), i - 2, 3);
     p2 = p1;

@@ -209,6 +209,12 @@ describe('classify with the category model', () => {
     expect(d.reasons.find((r) => r.rule === 'category_model_overrules')?.detail).toMatch(/the terms say noise; the model reads soil/);
   });
 
+  it('leaves English to the terms: the bundled model reads Han characters only', () => {
+    const d = classify(inputOf('A dye works pours black wastewater into the river every night, the water stinks'));
+    expect(d.primary).toBe('water');
+    expect(d.reasons.map((r) => r.rule)).not.toEqual(expect.arrayContaining([expect.stringMatching(/^category_model/)]));
+  });
+
   it('never overrules what a precedence rule settled, nor puts an approval matter before a pollution', () => {
     // The smell gives way to the black water (symptom_yields): the model's air does not undo that.
     const smell = classify(inputOf('河水有点黑，呛得直咳嗽，呛得人直咳嗽，上游是个养猪场'), withModel(1));

@@ -15,8 +15,10 @@ const EXAMPLES: { text: string; label: C }[] = [
 const META = { name: 'category-model' as const, version: 't1', sha256: 'a'.repeat(64) };
 
 describe('text model', () => {
-  it('reads each Han character, and every two and three letters in a row, never across a separator or a digit', () => {
-    expect([...gramsOf('黑烟，ab3c')].sort()).toEqual(['ab', '烟', '黑', '黑烟'].sort());
+  it('reads each Han character, and every two and three in a row, never across anything else (Latin letters included)', () => {
+    expect([...gramsOf('黑烟，ab3c')].sort()).toEqual(['烟', '黑', '黑烟'].sort());
+    expect(gramsOf('黑烟ab黑烟')).toEqual(new Set(['黑', '烟', '黑烟']));
+    expect(gramsOf('Black smoke every night')).toEqual(new Set());
     expect(gramsOf('冒黑烟')).toEqual(new Set(['冒', '黑', '烟', '冒黑', '黑烟', '冒黑烟']));
   });
 
