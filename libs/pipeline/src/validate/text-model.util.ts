@@ -35,9 +35,9 @@ export interface TextModel<C extends string = string> {
   classes: C[];
   prior: Float64Array;
   /** A run's number, by the run's key (see `keyOf`); its weights start at number × classes. */
-  runs: Map<number, number>;
-  /** Per run, what its presence adds to each class's score. */
-  weights: Float64Array;
+  runs: RunTable;
+  /** Per run, what its presence adds to each class's score (single precision: half the memory to walk). */
+  weights: Float32Array;
   /** Per run, the reading that last counted it (a run counts once per text); reused, never reallocated. */
   stamps: Uint32Array;
   reading: number;
@@ -62,25 +62,68 @@ const SMOOTHING = 0.1;
  */
 const isHan = (code: number) => code >= 0x4e00 && code <= 0x9fff;
 
-/**
- * A run's key as a number: no strings are cut out of the text while reading it. A single character is its
- * code, two are offset past every single one, three past every pair (UTF-16 code units; all below 2^53).
- */
-const key1 = (a: number) => a;
-const key2 = (a: number, b: number) => 0x10000 + a * 0x10000 + b;
-const key3 = (a: number, b: number, c: number) => 0x100000000 * (a + 1) + b * 0x10000 + c;
+const HAN_BASE = 0x4e00;
+/** Stands for a character a run of one or two does not have. Never a Han character's offset (< 0x5200). */
+const NONE = 0x7fff;
 
-function keyOf(gram: string): number {
-  const c = (i: number) => gram.charCodeAt(i);
-  return gram.length === 1 ? key1(c(0)) : gram.length === 2 ? key2(c(0), c(1)) : key3(c(0), c(1), c(2));
+/**
+ * A run's key in two 31-bit halves, so that no string is cut out of the text while reading it: its length and
+ * first character, then its second and third (each a Han character's offset from U+4E00, 15 bits).
+ */
+const keyHi = (length: number, first: number) => (length << 15) | first;
+const keyLo = (second: number, third: number) => (second << 15) | third;
+
+function keyOf(gram: string): [number, number] {
+  const c = (i: number) => (i < gram.length ? gram.charCodeAt(i) - HAN_BASE : NONE);
+  return [keyHi(gram.length, c(0)), keyLo(c(1), c(2))];
+}
+
+/**
+ * Runs by key, open addressing in one typed array: a lookup touches one or two slots and no objects, where a
+ * Map of numeric keys this large chases a pointer per entry (the models are read for every submission).
+ */
+export class RunTable {
+  /** Per slot: the key's two halves and the run's number; a slot whose first half is 0 is empty. */
+  private readonly slots: Int32Array;
+  private readonly mask: number;
+  size = 0;
+
+  constructor(expected: number) {
+    let capacity = 16;
+    while (capacity < expected * 2) capacity *= 2;
+    this.slots = new Int32Array(capacity * 3);
+    this.mask = capacity - 1;
+  }
+
+  private slotOf(hi: number, lo: number): number {
+    let h = Math.imul(hi, 0x9e3779b1) ^ Math.imul(lo, 0x85ebca6b);
+    h ^= h >>> 15;
+    let i = h & this.mask;
+    while (this.slots[i * 3] !== 0 && (this.slots[i * 3] !== hi || this.slots[i * 3 + 1] !== lo)) i = (i + 1) & this.mask;
+    return i;
+  }
+
+  set(hi: number, lo: number, run: number): void {
+    const i = this.slotOf(hi, lo);
+    if (this.slots[i * 3] === 0) this.size += 1;
+    this.slots[i * 3] = hi;
+    this.slots[i * 3 + 1] = lo;
+    this.slots[i * 3 + 2] = run;
+  }
+
+  /** The run's number, or -1. */
+  get(hi: number, lo: number): number {
+    const i = this.slotOf(hi, lo);
+    return this.slots[i * 3] === 0 ? -1 : this.slots[i * 3 + 2];
+  }
 }
 
 /**
  * Calls `visit` with every run of a text the rules have normalised (simplified, half-width, lower case):
  * each Han character alone, and every two and three in a row. A run may come more than once.
  */
-function eachGram(text: string, visit: (key: number, start: number, length: number) => void): void {
-  let p1 = -1; // code of the previous word character, -1 after a separator
+function eachGram(text: string, visit: (hi: number, lo: number, start: number, length: number) => void): void {
+  let p1 = -1; // offset of the previous Han character, -1 after anything else
   let p2 = -1;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
@@ -88,18 +131,19 @@ function eachGram(text: string, visit: (key: number, start: number, length: numb
       p1 = p2 = -1;
       continue;
     }
-    visit(key1(code), i, 1);
-    if (p1 >= 0) visit(key2(p1, code), i - 1, 2);
-    if (p2 >= 0) visit(key3(p2, p1, code), i - 2, 3);
+    const h = code - HAN_BASE;
+    visit(keyHi(1, h), keyLo(NONE, NONE), i, 1);
+    if (p1 >= 0) visit(keyHi(2, p1), keyLo(h, NONE), i - 1, 2);
+    if (p2 >= 0) visit(keyHi(3, p2), keyLo(p1, h), i - 2, 3);
     p2 = p1;
-    p1 = code;
+    p1 = h;
   }
 }
 
 /** The distinct runs of a normalised text. */
 export function gramsOf(text: string): Set<string> {
   const out = new Set<string>();
-  eachGram(text, (_k, start, length) => out.add(text.slice(start, start + length)));
+  eachGram(text, (_hi, _lo, start, length) => out.add(text.slice(start, start + length)));
   return out;
 }
 
@@ -145,11 +189,11 @@ export function compileTextModel<C extends string>(table: TextModelTable<C>): Te
   const prior = Float64Array.from(table.documents, (n) => Math.log(n + 1));
   const outsideDocs = table.documents.map((n) => Math.log(total - n + 2));
   const insideDocs = table.documents.map((n) => Math.log(n + 2));
-  const runs = new Map<number, number>();
-  const weights = new Float64Array(table.counts.length);
+  const runs = new RunTable(grams.length);
+  const weights = new Float32Array(table.counts.length);
   for (let g = 0; g < grams.length; g++) {
     const gram = grams[g];
-    if (!gram || gram.length > 3) throw fail(`run "${gram}" is not one to three characters`);
+    if (!gram || gram.length > 3 || [...gram].some((ch) => !isHan(ch.charCodeAt(0)))) throw fail(`run "${gram}" is not one to three Han characters`);
     let seen = 0;
     for (let c = 0; c < k; c++) seen += table.counts[g * k + c];
     for (let c = 0; c < k; c++) {
@@ -157,7 +201,8 @@ export function compileTextModel<C extends string>(table: TextModelTable<C>): Te
       if (!Number.isInteger(n) || n < 0) throw fail(`run "${gram}" has a count that is not a whole number`);
       weights[g * k + c] = Math.log(n + SMOOTHING) - insideDocs[c] - (Math.log(seen - n + SMOOTHING) - outsideDocs[c]);
     }
-    runs.set(keyOf(gram), g);
+    const [hi, lo] = keyOf(gram);
+    runs.set(hi, lo, g);
   }
   return { table: `${table.name}@${table.version}`, classes: table.classes, prior, runs, weights, stamps: new Uint32Array(grams.length), reading: 0 };
 }
@@ -173,9 +218,9 @@ export function modelScores<C extends string>(model: TextModel<C>, text: string)
   }
   const stamp = model.reading;
   let known = 0;
-  eachGram(text, (key) => {
-    const run = model.runs.get(key);
-    if (run === undefined || model.stamps[run] === stamp) return;
+  eachGram(text, (hi, lo) => {
+    const run = model.runs.get(hi, lo);
+    if (run < 0 || model.stamps[run] === stamp) return;
     model.stamps[run] = stamp;
     known += 1;
     const at = run * k;

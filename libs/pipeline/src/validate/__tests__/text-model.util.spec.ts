@@ -1,4 +1,4 @@
-import { compileTextModel, gramsOf, readModel, trainTextModel } from '../text-model.util';
+import { compileTextModel, gramsOf, readModel, RunTable, trainTextModel } from '../text-model.util';
 
 const CLASSES = ['air', 'water', 'noise'] as const;
 type C = (typeof CLASSES)[number];
@@ -53,10 +53,21 @@ describe('text model', () => {
     expect(readModel(model, '12345 !!!')).toBeNull();
   });
 
+  it('finds every run it holds, and no other, however full its table', () => {
+    const table = new RunTable(5000);
+    for (let i = 0; i < 5000; i++) table.set(32768 + (i % 3) * 32768 + (i % 977), i * 7919, i);
+    expect(table.size).toBe(5000);
+    for (let i = 0; i < 5000; i++) expect(table.get(32768 + (i % 3) * 32768 + (i % 977), i * 7919)).toBe(i);
+    expect(table.get(32768, 1)).toBe(-1);
+    table.set(32768, 0, 42);
+    expect([table.get(32768, 0), table.size]).toEqual([42, 5000]);
+  });
+
   it('refuses a table whose counts do not fit its runs and categories', () => {
     const table = trainTextModel(EXAMPLES, CLASSES, META);
     expect(() => compileTextModel({ ...table, counts: table.counts.slice(1) })).toThrow(/counts for \d+ runs of 3 classes/);
     expect(() => compileTextModel({ ...table, counts: table.counts.map((n: number, i: number) => (i === 0 ? -1 : n)) })).toThrow(/not a whole number/);
     expect(() => compileTextModel({ ...table, documents: [1, 2] })).toThrow(/2 document counts for 3 classes/);
+    expect(() => compileTextModel({ ...table, grams: table.grams.replace(/^\S+/, 'ab') })).toThrow(/run "ab" is not one to three Han characters/);
   });
 });
