@@ -6,7 +6,7 @@ import { type Division, type DivisionIndex, getDivisionIndex, townshipShortName 
 import { withChinesePlaceNames } from './latin-places';
 import { GENERIC_TOWNSHIP, ROAD_WORD, namesSpokenOfAsPlaces, neighbourhoodFollows, saidAsHome, spokenOfAsPlace } from './place-speech.util';
 import { type Mention, type MentionField, scanMentions } from './mention.scanner';
-import { normalizeText, normalizeTextKeepingBreaks } from './name.util';
+import { normalizeTextKeepingBreaks } from './name.util';
 
 /**
  * The locate stage: the most precise current division a submission's own text and fields support.

@@ -11,7 +11,7 @@
 import type { Category, CategoryDecision, JudgingInput, Reason } from '@huiliu/contracts';
 import { DEFAULT_RULE_SET, type RuleSet } from '../validate/rule-set.loader';
 import { scanSubmission } from '../validate/submission-scan.util';
-import { readModel, type ModelReading } from '../validate/text-model.util';
+import { describeReading as describe, readModel, type ModelReading } from '../validate/text-model.util';
 import { scoreCategories } from './category-score.util';
 
 export function classify(input: JudgingInput, rules: RuleSet = DEFAULT_RULE_SET): CategoryDecision {
@@ -120,5 +120,3 @@ function modelCategory(reading: ModelReading<Category>, scores: Map<Category, nu
   if (reading.best === 'other' && (scores.get('approval') ?? 0) > (scores.get('other') ?? 0)) return 'approval';
   return reading.best;
 }
-
-const describe = (r: ModelReading) => `${r.best} (${r.margin === Infinity ? 'only category' : `${r.margin.toFixed(1)} over ${r.second}`})`;

@@ -207,6 +207,11 @@ export function compileTextModel<C extends string>(table: TextModelTable<C>): Te
   return { table: `${table.name}@${table.version}`, classes: table.classes, prior, runs, weights, stamps: new Uint32Array(grams.length), reading: 0 };
 }
 
+/** A reading as reasons give it: `water (26.1 over air)`. */
+export function describeReading(r: ModelReading): string {
+  return `${r.best} (${r.margin === Infinity ? 'its only class' : `${r.margin.toFixed(1)} over ${r.second}`})`;
+}
+
 /** Every class's score for a normalised text, in the order of `classes`; null when it knows none of its runs. */
 export function modelScores<C extends string>(model: TextModel<C>, text: string): Float64Array | null {
   const k = model.classes.length;

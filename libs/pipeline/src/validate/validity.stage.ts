@@ -13,7 +13,7 @@ import { illegibleShape } from './gibberish.util';
 import { DEFAULT_RULE_SET, type RuleSet } from './rule-set.loader';
 import type { OutOfScopeTopic, ValidityModelClass } from './rule-set.schema';
 import { isMeaningfulChar, scanSubmission, type ScanHit, type SubmissionScan } from './submission-scan.util';
-import { modelScores, readModel, type ModelReading } from './text-model.util';
+import { describeReading, modelScores, readModel, type ModelReading } from './text-model.util';
 
 const BOT_COMMAND = /^\/[a-z0-9_]+(@[a-z0-9_]+)?(?=\s|$)/;
 /** Share of U+FFFD among readable characters above which the body is taken as undecodable. */
@@ -226,7 +226,7 @@ export function validate(input: JudgingInput, rules: RuleSet = DEFAULT_RULE_SET)
     const referred = reportsDischarge ? null : modelReferral(scan, rules);
     if (referred) {
       reasons.push({ stage: 'validate', rule: 'validity_model', detail: `the model reads ${referred.topic} ${referred.gap.toFixed(1)} over a complaint`, ruleTable: rules.models.validity!.table });
-      return outOfScope({ key: referred.topic, topic: referred.topic, referral: referred.topic, score: 0, terms: [] }, 'validity_model_refers');
+      return outOfScope(modelTopic(referred.topic), 'validity_model_topic');
     }
     reasons.push(environmentReason(evidence, rules));
     if (declaredEnv && evidence.declared) reasons.push({ stage: 'validate', rule: 'declared_category', detail: evidence.declared.label, ruleTable: `category@${rules.category.version}` });
@@ -243,11 +243,10 @@ export function validate(input: JudgingInput, rules: RuleSet = DEFAULT_RULE_SET)
   // bill), otherwise it is kept for an officer rather than a possible complaint refused.
   const reading = modelReading(scan, rules);
   if (reading) {
-    const detail = `no rule matched; the model reads ${reading.best} (${reading.margin === Infinity ? 'its only class' : `${reading.margin.toFixed(1)} over ${reading.second}`})`;
-    const cited: Reason = { stage: 'validate', rule: 'validity_model', detail, ruleTable: rules.models.validity!.table };
+    const cited: Reason = { stage: 'validate', rule: 'validity_model', detail: `no rule matched; the model reads ${describeReading(reading)}`, ruleTable: rules.models.validity!.table };
     if (reading.best === 'invalid') return decision('rejected', 'no_complaint', [cited]);
-    if (reading.best !== 'valid') return outOfScope({ key: reading.best, topic: reading.best, referral: reading.best, score: 0, terms: [] }, 'validity_model');
     reasons.push(cited);
+    if (reading.best !== 'valid') return outOfScope(modelTopic(reading.best), 'validity_model_topic');
   }
   reasons.push({ stage: 'validate', rule: 'unrecognised_matter', detail: 'no rule matched; an officer should read it' });
   const flags = [...flagsOf(scan, rules, reasons), 'unrecognised_matter'];
@@ -274,6 +273,9 @@ function modelReferral(scan: SubmissionScan, rules: RuleSet): { topic: OutOfScop
   });
   return best;
 }
+
+/** A topic the validity model read, as the tables' topics are given: referred by the topic's own entry. */
+const modelTopic = (topic: OutOfScopeTopic) => ({ key: topic, topic, referral: topic, score: 0, terms: [] });
 
 /** The validity model's reading of a text no rule recognised, when it is at least as sure as the table asks. */
 function modelReading(scan: SubmissionScan, rules: RuleSet): ModelReading<ValidityModelClass> | null {
