@@ -9,7 +9,12 @@ let toSimplified: ((s: string) => string) | null = null;
 
 /** NFKC (full-width digits and letters), traditional → simplified, no whitespace. */
 export function normalizeText(text: string): string {
-  return normalizeTextKeepingBreaks(text).text;
+  return simplified(text).replace(/\s+/g, '');
+}
+
+function simplified(text: string): string {
+  if (!toSimplified) toSimplified = OpenCC.Converter({ from: 't', to: 'cn' });
+  return toSimplified(text.normalize('NFKC'));
 }
 
 /**
@@ -17,11 +22,9 @@ export function normalizeText(text: string): string {
  * punctuation does (好几车 增城), though names are read across it (南京 市).
  */
 export function normalizeTextKeepingBreaks(text: string): { text: string; breaks: Set<number> } {
-  if (!toSimplified) toSimplified = OpenCC.Converter({ from: 't', to: 'cn' });
-  const simplified = toSimplified(text.normalize('NFKC'));
   const breaks = new Set<number>();
   let out = '';
-  for (const part of simplified.split(/\s+/)) {
+  for (const part of simplified(text).split(/\s+/)) {
     if (out && part) breaks.add(out.length);
     out += part;
   }

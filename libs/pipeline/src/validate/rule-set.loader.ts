@@ -157,7 +157,7 @@ export function compileRuleSet(validity: ValidityRules, category: CategoryRules,
 }
 
 /** The schema checks the table's shape; compiling checks every count (see TextModelTableSchema). */
-function readModel<C extends string>(file: string, schema: z.ZodType): TextModel<C> | null {
+function loadModelTable<C extends string>(file: string, schema: z.ZodType): TextModel<C> | null {
   if (file === 'none') return null;
   const table = readTable(file, schema) as TextModelTable<C>;
   try {
@@ -174,7 +174,7 @@ export function loadRuleSet(overrides: RuleSetPaths = {}): RuleSet {
     readTable(paths.validity, ValidityRulesSchema),
     readTable(paths.category, CategoryRulesSchema),
     readTable(paths.referral, ReferralRulesSchema),
-    { category: readModel<Category>(paths.categoryModel, CategoryModelTableSchema), validity: readModel<ValidityModelClass>(paths.validityModel, ValidityModelTableSchema) },
+    { category: loadModelTable<Category>(paths.categoryModel, CategoryModelTableSchema), validity: loadModelTable<ValidityModelClass>(paths.validityModel, ValidityModelTableSchema) },
   );
 }
 

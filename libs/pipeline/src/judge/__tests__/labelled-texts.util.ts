@@ -87,9 +87,17 @@ export function scoreTexts(rows: LabelledText[], judge: (r: LabelledText) => Jud
   return score;
 }
 
-/** The text a model reads of a labelled text: its words as the rules read them (title and body, normalised). */
+const modelTexts = new WeakMap<LabelledText, string>();
+
+/**
+ * The text a model reads of a labelled text: its words as the rules read them (title and body, normalised).
+ * Kept per text, since both models and every fold of the held-out test read it; normalising does not depend
+ * on the rule set's terms or models.
+ */
 function modelText(r: LabelledText, rules: RuleSet): string {
-  return scanSubmission(submissionOf(r), rules).text;
+  let text = modelTexts.get(r);
+  if (text === undefined) modelTexts.set(r, (text = scanSubmission(submissionOf(r), rules).text));
+  return text;
 }
 
 /** Learns a model from labelled examples; the digest covers exactly the pairs it learnt from. */
