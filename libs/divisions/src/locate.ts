@@ -34,6 +34,13 @@ interface CountyCandidate {
   clues: string[];
 }
 
+/**
+ * Counties whose whole name is also an everyday word (城区 downtown, 郊区 the outskirts, 矿区 a mining area, a
+ * housing estate's 东区): still the county when nothing else is named, but any other county named in full
+ * (冕宁县 … 稀土矿区) comes first.
+ */
+const COMMON_WORD_COUNTIES = new Set(['城区', '郊区', '矿区', '东区', '西区']);
+
 export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIndex(), options: LocateOptions = {}): DivisionDecision {
   const s = input.submission;
   const loc = s.location;
@@ -180,7 +187,7 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
   }
   for (const c of candidates) {
     const d = c.county;
-    if (c.mention.entries.find((e) => e.division === d)?.form === 'full') c.score += 1;
+    if (c.mention.entries.find((e) => e.division === d)?.form === 'full' && !COMMON_WORD_COUNTIES.has(c.mention.name)) c.score += 1;
     if (d.cityCode && cityNamedElsewhere(d.cityCode, c.mention)) {
       c.score += 4;
       c.clues.push(`city ${index.byCode.get(d.cityCode)?.name}`);

@@ -235,6 +235,12 @@ describe('a county short form spoken as a place', () => {
     expect(locate(input({ text: '沙河那个口子今天又排黑水了' })).code).toBeNull();
   });
 
+  it('takes a county whose name is an everyday word (矿区, 郊区) only when no other county is named', () => {
+    expect(locate(input({ title: '冕宁稀土矿区周边土壤问题跟进', text: '关于冕宁县牦牛坪稀土矿区周边土壤的问题' })).code).toBe('513433');
+    expect(locate(input({ text: '矿区汽车站对面这边有家KTV天天吵到半夜' })).code).toBe('140303');
+    expect(locate(input({ text: '阳泉郊区荫营镇那边的煤矸石山又着了' })).code).toBe('140311');
+  });
+
   it('reads a short form where someone says they are (我在义乌。住在徐汇，)', () => {
     expect(locate(input({ text: '你好，我在义乌，我的居留许可下个月到期了' })).code).toBe('330782');
     expect(locate(input({ text: '我住在徐汇，楼上的邻居每天半夜拖家具' })).code).toBe('310104');
