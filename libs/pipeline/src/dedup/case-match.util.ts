@@ -106,6 +106,19 @@ function placesConflict(sub: MatchSide, c: CaseFeatures, result: MatchResult): b
   return sub.townships.length > 0 && c.townships.length > 0 && p !== 'same' && p !== 'township';
 }
 
+/**
+ * The submission's words hold the short name of a township the case names (还是沙岭那家顺达汽修 beside a case at
+ * 沙岭街道): place evidence a follow-up too short to share wording with the case still gives.
+ */
+function townshipEchoed(sub: MatchSide, c: CaseFeatures): boolean {
+  if (!sub.shingles.length) return false;
+  const words = new Set(sub.shingles);
+  return c.townships.some((t) => {
+    const short = t.replace(/(?:街道办事处|街道办|街道|办事处|镇|乡)$/, '');
+    return short.length >= 2 && short.length <= 3 && short !== t && words.has(short);
+  });
+}
+
 function names(result: MatchResult): boolean {
   return result.parts.entity === 'same' || result.parts.entity === 'similar';
 }
@@ -166,7 +179,7 @@ export function chooseCase<Id>(sub: MatchSide, candidates: readonly CaseCandidat
       result.parts.entity === 'same' &&
       (result.parts.problem ?? 0) > 0 &&
       !placesConflict(sub, byName.features, result) &&
-      result.parts.text >= (config.uniqueNameMinText ?? 0) &&
+      (result.parts.text >= (config.uniqueNameMinText ?? 0) || townshipEchoed(sub, byName.features)) &&
       result.score >= config.autoThreshold;
     if (attachable && sameName === 1) {
       return { caseId: byName.caseId, decision: 'auto', score: result.score, reasons: [...result.reasons, `polluter name unique among ${candidates.length} candidate cases`], result };

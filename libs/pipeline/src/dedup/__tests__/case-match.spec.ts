@@ -148,6 +148,15 @@ describe('chooseCase: a polluter name without a division', () => {
     expect(chooseCase(alike, [{ caseId: 'a', features: c }], { ...DEFAULT_MATCH_CONFIG, uniqueName: 'off' }).decision).toBe('none');
   });
 
+  it('takes the short name of the case’s township in place of shared wording (还是沙岭那家顺达汽修)', () => {
+    const c = caseOf(side('于洪区沙岭街道大兴村路边的顺达汽修每天晚上在院里露天喷漆，没有任何废气处理设备，油漆味飘进居民家里', { divisionCode: '210114' }));
+    const echo = side('你好 还是沙岭那家顺达汽修 昨晚十点多又在院子里喷漆 我拍了视频', { divisionCode: null, at: T0 + DAY });
+    const silent = side('你好 还是那家顺达汽修 昨晚十点多又在院子里喷漆 我拍了视频', { divisionCode: null, at: T0 + DAY });
+    expect(scoreAgainstCase(echo, c).parts.text).toBeLessThan(DEFAULT_MATCH_CONFIG.uniqueNameMinText!);
+    expect(chooseCase(echo, [{ caseId: 'a', features: c }]).decision).toBe('auto');
+    expect(chooseCase(silent, [{ caseId: 'a', features: c }]).decision).toBe('none');
+  });
+
   it('lets a submission with a division join a case without one on a unique name (uniqueName both), not under submission', () => {
     const c = caseOf(side('我家附近的华泰化工半夜排放黑烟，呛得人直咳嗽', { divisionCode: null }));
     const sub = side('鼓楼区中山路华泰化工有限公司半夜排放黑烟', { at: T0 + DAY });
