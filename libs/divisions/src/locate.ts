@@ -39,6 +39,9 @@ interface CountyCandidate {
  * housing estate's 东区): still the county when nothing else is named, but any other county named in full
  * (冕宁县 … 稀土矿区) comes first.
  */
+/** Provinces that are one city: their districts have no prefecture city to be named before them. */
+const MUNICIPALITIES = new Set(['11', '12', '31', '50']);
+
 const COMMON_WORD_COUNTIES = new Set(['城区', '郊区', '矿区', '东区', '西区']);
 
 export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIndex(), options: LocateOptions = {}): DivisionDecision {
@@ -166,7 +169,10 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
         if (!confirmed) continue;
         // A span that also reads as a city or province is that city or province (吉安 is 吉安市 before 吉安县),
         // unless its city stands right before it: "衡阳衡阳" is 衡阳市衡阳县.
-        const cityRightBefore = mentions.some((o) => o.field === m.field && o.end === m.start && o.entries.some((x) => x.division.code === d.cityCode));
+        // So does a municipality before its district: "北京朝阳" is 朝阳区, not 辽宁's 朝阳市.
+        const cityRightBefore = mentions.some(
+          (o) => o.field === m.field && o.end === m.start && o.entries.some((x) => x.division.code === d.cityCode || (MUNICIPALITIES.has(d.provinceCode) && x.division.code === `${d.provinceCode}0000`)),
+        );
         if (!cityRightBefore && m.entries.some((o) => o.division.kind === 'city' || o.division.kind === 'province')) continue;
       }
       candidates.push({ county: d, mention: m, score: 0, clues: [] });

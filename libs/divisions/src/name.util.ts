@@ -79,7 +79,8 @@ export function countyShortForms(name: string): string[] {
     const stem = stripEthnic(auto[1]);
     return unique([stem, `${stem}${auto[2] === '自治县' ? '县' : '旗'}`].filter((s) => s.length >= 2 && s !== name));
   }
-  const m = name.match(/^(.{2,}?)(新区|林区|特区|区|县|市|旗)$/);
+  // 神农架林区 is 神农架; 万柏林区 is 万柏林, not 万柏.
+  const m = name.match(/^(.{3,})林区$/) ?? name.match(/^(.{2,}?)(新区|特区|区|县|市|旗)$/);
   if (!m) return [];
   // "管城回族区" is written 管城区 and 管城: the people's name in the middle drops out.
   const plain = /族$/.test(m[1]) ? stripEthnic(m[1]) : m[1];

@@ -22,7 +22,7 @@ export const ROAD_WORD = /^[东西南北中]?(?:路|街(?!道)|大道|大街|巷
 const PLAIN_PLACE_WORD = /^[楼上下前后里外边头口门中东西南北桥路河江湖海山坝码街村庄园场港湾城关新老大小沟塘田湾岗岭坡]+$/;
 
 /** Words that point at a place, said right after its name: 这边, 那个, 一带, 嗰间 (Cantonese; 𠮶 once simplified), 彼爿 (Minnan) … */
-const DEIXIS = '(?:这边|那边|这里|那里|这块|那块|这片|那片|这一片|那一片|这个|那个|这家|那家|这间|那间|嗰间|嗰度|嗰边|𠮶间|𠮶度|𠮶边|呢边|彼爿|彼间|一带|附近|境内|城区|县城|市区|当地|本地|俺村|我村|我们村)';
+const DEIXIS = '(?:这边|那边|这里|那里|这块|那块|这片|那片|这一片|那一片|这个|那个|这家|那家|这条|那条|这间|那间|嗰间|嗰度|嗰边|𠮶间|𠮶度|𠮶边|呢边|彼爿|彼间|一带|附近|境内|城区|县城|市区|当地|本地|俺村|我村|我们村)';
 const DEIXIS_AFTER = new RegExp(`^${DEIXIS}`);
 const DEIXIS_ANYWHERE = new RegExp(DEIXIS, 'g');
 

@@ -39,6 +39,9 @@ describe('division codes', () => {
     expect(countyShortForms('孟村回族自治县')).toEqual(['孟村', '孟村县']);
     expect(countyShortForms('宝安区')).toEqual(['宝安']);
     expect(countyShortForms('城区')).toEqual([]);
+    expect(countyShortForms('神农架林区')).toEqual(['神农架']);
+    expect(countyShortForms('万柏林区')).toEqual(['万柏林']);
+    expect(countyShortForms('浦东新区')).toEqual(['浦东']);
   });
 });
 

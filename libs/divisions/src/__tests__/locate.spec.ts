@@ -235,6 +235,12 @@ describe('a county short form spoken as a place', () => {
     expect(locate(input({ text: '沙河那个口子今天又排黑水了' })).code).toBeNull();
   });
 
+  it('reads a municipality before its district (北京朝阳 is 朝阳区), and a township spoken of with 那条', () => {
+    expect(locate(input({ text: '北京朝阳那个工地天天半夜施工' })).code).toBe('110105');
+    expect(locate(input({ text: '辽宁朝阳那个工地天天半夜施工' })).code).toBe('211300');
+    expect(locate(input({ text: '交道口那条胡同的烧烤店又开始了' })).code).toBe('110101');
+  });
+
   it('takes a county whose name is an everyday word (矿区, 郊区) only when no other county is named', () => {
     expect(locate(input({ title: '冕宁稀土矿区周边土壤问题跟进', text: '关于冕宁县牦牛坪稀土矿区周边土壤的问题' })).code).toBe('513433');
     expect(locate(input({ text: '矿区汽车站对面这边有家KTV天天吵到半夜' })).code).toBe('140303');
