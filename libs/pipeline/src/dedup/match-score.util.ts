@@ -158,6 +158,9 @@ export function entityAgreement(a: EntityName | null, b: EntityName | null, kind
     // 华泰水产养殖 ~ 华泰养殖; a one-character slip in the brand (恒通 / 恒同) with the same kind of trade.
     if (close === 'exact' && (kindsAgree(a.kind, b.kind) || !a.kind || !b.kind)) return 'similar';
     if (close === 'typo' && kindsAgree(a.kind, b.kind) && a.core.length >= 3 && b.core.length >= 3) return 'similar';
+    // 顺达商品混凝土 / 顺达砂石, 锦华家具 / 锦华家私: one brand with two trade words may be one firm told two ways
+    // or two firms of one owner; the name neither joins nor parts them.
+    if (close === 'exact') return 'unknown';
     return 'different';
   }
   if (kindsAgree(kindA, kindB)) return 'kind';

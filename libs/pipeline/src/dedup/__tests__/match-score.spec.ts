@@ -197,6 +197,12 @@ describe('entity agreement rules', () => {
     expect(entityAgreement(n('春晖苑安置房项目', '春晖苑', '安置房项目'), n('锦绣华庭安置房项目', '锦绣华庭', '安置房项目'), null, null)).toBe('different');
   });
 
+  it('leaves one brand with two trade words neither same nor different (顺达商品混凝土 / 顺达砂石)', () => {
+    const n = (core: string, brand: string, kind: string) => ({ core, brand, kind });
+    expect(entityAgreement(n('顺达商品混凝土', '顺达', '商品混凝土'), n('顺达砂石', '顺达', '砂石'), '商品混凝土', '砂石')).toBe('unknown');
+    expect(entityAgreement(n('北滘锦华家私', '北滘锦华', '家私'), n('锦华家具', '锦华', '家具'), '家私', '家具')).toBe('unknown');
+  });
+
   it('matches a passing mention to a firm name in either direction', () => {
     const firm = extractIncidentFeatures({ text: '出水又黑又臭', subject: '佳禾污水处理有限公司' });
     const mention = extractIncidentFeatures({ text: '佳禾污水处理（上述地点）出水又黑又臭' });
