@@ -15,6 +15,7 @@ import {
   problemGroups,
   type MatchConfig,
   type MatchResult,
+  type PlaceAgreement,
 } from './match-score.util';
 import { estimateJaccard, minhash } from './minhash.util';
 import type { CaseFeatures } from './case-features.util';
@@ -34,6 +35,12 @@ function textAgainstCase(sub: MatchSide, c: CaseFeatures): number {
   return best;
 }
 
+/** Where the submission names no place of its own, its words may still hold the case's township (桐城双港 beside 双港镇). */
+function placeOrEcho(sub: MatchSide, c: CaseFeatures): PlaceAgreement {
+  const place = placeAgreement(sub, c);
+  return place === 'unknown' && townshipEchoed(sub, c) ? 'township' : place;
+}
+
 /**
  * Scores a submission against a case: the same gates, weights and thresholds as scoreMatch.
  * `complainantKnown`: the submission's complainant is among the case's members (the caller knows them; the
@@ -44,7 +51,7 @@ export function scoreAgainstCase(sub: MatchSide, c: CaseFeatures, config: MatchC
   const parts = {
     text: textAgainstCase(sub, c),
     entity,
-    place: placeAgreement(sub, c),
+    place: placeOrEcho(sub, c),
     problem: groupOverlap(problemGroups(sub.problemTerms), new Set(c.problemGroups)),
     // Either side may be the one whose place name was ambiguous.
     ...(sub.divisionCode && !c.divisionCode && c.divisionCandidates?.length
@@ -84,7 +91,9 @@ function soleCaseCompatible(sub: MatchSide, c: CaseFeatures, result: MatchResult
   // other side: without names to compare, only the same kind of polluter (a bar, a pig farm) joins them.
   if (c.unreadNames || sub.unreadNames) {
     const kind = sub.kind ?? sub.unreadKind ?? null;
-    if (!kind || ![...c.kinds, ...(c.unreadKinds ?? [])].some((k) => kindsAgree(kind, k))) return false;
+    // ...or a township or road both read (Bayi town / 八一镇).
+    const placed = result.parts.place === 'same' || result.parts.place === 'township';
+    if (!placed && (!kind || ![...c.kinds, ...(c.unreadKinds ?? [])].some((k) => kindsAgree(kind, k)))) return false;
   }
   const p = result.parts;
   // A report naming no problem word of ours still shares the case's road or township, or its kind of

@@ -225,6 +225,9 @@ describe('chooseCase: the only case of a problem in a division', () => {
     expect(chooseCase(water('占陇镇村西头那家染布的又往排洪渠放水了，黑的跟墨一样', { at: T0 + DAY }), [{ caseId: 'a', features: c }]).decision).toBe('auto');
     // without the township, nothing says it is that matter
     expect(chooseCase(water('村西头那家染布的又往渠里放水了', { at: T0 + DAY }), [{ caseId: 'a', features: c }]).decision).not.toBe('auto');
+    // the township's short name in the words counts as the township (占陇那家染布的)
+    expect(scoreAgainstCase(water('占陇村西头那家染布的又往渠里放水了', { at: T0 + DAY }), c).parts.place).toBe('township');
+    expect(chooseCase(water('占陇村西头那家染布的又往渠里放水了', { at: T0 + DAY }), [{ caseId: 'a', features: c }]).decision).toBe('auto');
   });
 
   it('lets the same kind of polluter stand in for the problem when the report names none of our problem words', () => {
@@ -260,6 +263,9 @@ describe('chooseCase: the only case of a problem in a division', () => {
     expect(chooseCase(dumping('就是这个位置，经常有人偷倒生活垃圾', { at: T0 + 2 * DAY }), [{ caseId: 'a', features: englishCase }]).decision).not.toBe('auto');
     // A Chinese report joining it makes its names read.
     expect(mergeCaseFeatures(englishCase, dumping('建设路河边有渣土车偷倒建筑垃圾', { at: T0 + DAY })).unreadNames).toBeUndefined();
+    // A township both read (Dongnan town / 东南镇) is a name compared.
+    const townCase = caseOf(dumping('Someone dumps rubbish by the river every night.', { address: '东南镇' }));
+    expect(chooseCase(dumping('东南镇河边天天晚上有人乱倒垃圾', { at: T0 + DAY }), [{ caseId: 'a', features: townCase }]).decision).toBe('auto');
   });
 
   it('lets a report in English join the only case of its county when both name the same kind of polluter', () => {
