@@ -184,7 +184,7 @@ describe('chooseCase: which candidate', () => {
 });
 
 describe('chooseCase: the only case of a problem in a division', () => {
-  const dumping = (text: string, extra: Partial<MatchSide> = {}) => side(text, { category: 'solid_waste', divisionCode: '610327', ...extra });
+  const dumping = (text: string, extra: Parameters<typeof side>[1] = {}) => side(text, { category: 'solid_waste', divisionCode: '610327', ...extra });
 
   it('attaches an unnamed report to the only case of that problem in its county', () => {
     const c = caseOf(dumping('东南镇滨河路有人乱倒垃圾，河道都快堵了'));
