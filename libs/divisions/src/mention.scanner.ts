@@ -27,9 +27,9 @@ export interface Mention {
 const NOT_A_PLACE_AFTER = /^([东西南北中]?(路|街(?!道)|大街|大道)|道|巷|弄|胡同|桥|(?:公园|广场|小区|花园|大厦|中学|小学|大学|学院|医院|酒店|宾馆|饭店|商场|超市|银行|站|机场|影院|剧院|书店)(?![东西南北中]?(?:路|街|大道|大街))|号|门|湾)/;
 /**
  * A lake named after a county or city (鄱阳湖, 微山湖) spreads over several counties: the name before it is not
- * the county. A province's lake (青海湖) still lies in the province.
+ * the county. A province's lake (青海湖) still lies in the province. 湖南路 after a name is a road, not a lake (南京鼓楼湖南路).
  */
-const LAKE_AFTER = /^湖(?![镇乡区县村街])/;
+const LAKE_AFTER = /^湖(?![镇乡区县村街]|[东西南北中]?路)/;
 const MAX_TOWNSHIP_NAME = 16;
 /**
  * Characters that may stand right before or after a place name without being part of one word with it (呢, 彼:
@@ -136,7 +136,7 @@ export function scanMentions(text: string, field: MentionField, index: DivisionI
           const own = townshipsAt(text, i + len, index);
           entries = entries.filter((e) => (e.form === 'full' && /[省市区县旗州盟]$/.test(name)) || own.some((t) => t.countyCode === e.division.code));
         }
-        if (LAKE_AFTER.test(text.slice(i + len, i + len + 2))) {
+        if (LAKE_AFTER.test(text.slice(i + len, i + len + 3))) {
           // ...unless the 湖 begins one of the county's own townships (靖西湖润镇).
           const own = townshipsAt(text, i + len, index);
           entries = entries.filter((e) => e.division.kind === 'province' || (e.form === 'full' && /[市区县旗]$/.test(name)) || own.some((t) => t.countyCode === e.division.code));

@@ -35,8 +35,12 @@ const PLACE_OF_BUSINESS_AFTER = /^(?:一家|一个|一间|有家|有个|新开�
 /** "明水客运站", "庆安粮库", "泌阳石材园": one of the county's own public places or parks right after it. */
 const LANDMARK_AFTER = /^(?:客运站|汽车站|火车站|高铁站|人民医院|中医院|粮库|[一二三四五六七八]中|工业园|产业园|石材园|开发区|[\u4e00-\u9fff]{2}(?:社区|渔港))/;
 
-/** "柯桥金鹰印染", "泌阳鑫源化工": a firm of the place, its brand and a common trade right after it. */
-const FIRM_AFTER = /^(?:[\u4e00-\u9fff]{2,3}|(?=[\u4e00-\u9fff]{2,4}厂))(?:化工|印染|染整|纺织|制药|造纸|纸业|电镀|铸造|冶炼|橡胶|塑料|塑胶|酿造|酒业|石材|水泥|建材|砂石|陶瓷|家具|木业|皮革|养殖|屠宰|饲料|钢铁|钢构|机械|涂料|化纤|再生资源|ktv|KTV|酒吧)/;
+/**
+ * "柯桥金鹰印染", "泌阳鑫源化工", "砀山罐头厂", "介休宏泰焦化": a firm of the place, its brand (or none, before 厂) and
+ * a common trade right after it.
+ */
+const FIRM_AFTER =
+  /^(?:[\u4e00-\u9fff]{2,3}|(?=[\u4e00-\u9fff]{1,4}厂))(?:化工|印染|染整|纺织|制药|药业|造纸|纸业|电镀|铸造|冶炼|橡胶|塑料|塑胶|酿造|酒业|石材|水泥|建材|砂石|陶瓷|家具|木业|皮革|制革|养殖|屠宰|饲料|钢铁|钢构|机械|涂料|化纤|再生资源|焦化|洗煤|煤矿|矿业|电厂|热电|罐头|淀粉|食品|味精|肥料|农药|炼油|石化|沥青|铝业|铝|锌|铅|砖|稀土|ktv|KTV|酒吧)/;
 
 /** "湘阴湘江段": the stretch of a river that runs through the place. */
 const RIVER_STRETCH_AFTER = /^[\u4e00-\u9fff]{1,3}[江河]段/;

@@ -241,6 +241,13 @@ describe('a county short form spoken as a place', () => {
     expect(locate(input({ text: '交道口那条胡同的烧烤店又开始了' })).code).toBe('110101');
   });
 
+  it('reads a county before a road named 湖南路 (no lake), and before a firm of its trade with or without a brand', () => {
+    expect(locate(input({ text: '南京鼓楼湖南路那边新开的清吧，门口放音乐放到一两点' })).code).toBe('320106');
+    expect(locate(input({ text: '鄱阳湖南岸有人电鱼' })).code).toBeNull();
+    expect(locate(input({ text: '砀山罐头厂那条排水沟又黄又臭' })).code).toBe('341321');
+    expect(locate(input({ text: '来电人称其在介休宏泰焦化当临时工' })).code).toBe('140781');
+  });
+
   it('takes a county whose name is an everyday word (矿区, 郊区) only when no other county is named', () => {
     expect(locate(input({ title: '冕宁稀土矿区周边土壤问题跟进', text: '关于冕宁县牦牛坪稀土矿区周边土壤的问题' })).code).toBe('513433');
     expect(locate(input({ text: '矿区汽车站对面这边有家KTV天天吵到半夜' })).code).toBe('140303');
