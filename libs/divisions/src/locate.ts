@@ -5,7 +5,7 @@ import { currentCodeOf } from './division-codes';
 import { type Division, type DivisionIndex, getDivisionIndex, townshipShortName } from './division-index';
 import { withChinesePlaceNames } from './latin-places';
 import { GENERIC_TOWNSHIP, ROAD_WORD, namesSpokenOfAsPlaces, neighbourhoodFollows, saidAsHome, spokenOfAsPlace } from './place-speech.util';
-import { type Mention, type MentionField, scanMentions } from './mention.scanner';
+import { COMMON_WORD_COUNTIES, type Mention, type MentionField, scanMentions } from './mention.scanner';
 import { normalizeTextKeepingBreaks } from './name.util';
 
 /**
@@ -34,15 +34,8 @@ interface CountyCandidate {
   clues: string[];
 }
 
-/**
- * Counties whose whole name is also an everyday word (城区 downtown, 郊区 the outskirts, 矿区 a mining area, a
- * housing estate's 东区): still the county when nothing else is named, but any other county named in full
- * (冕宁县 … 稀土矿区) comes first.
- */
 /** Provinces that are one city: their districts have no prefecture city to be named before them. */
 const MUNICIPALITIES = new Set(['11', '12', '31', '50']);
-
-const COMMON_WORD_COUNTIES = new Set(['城区', '郊区', '矿区', '东区', '西区']);
 
 export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIndex(), options: LocateOptions = {}): DivisionDecision {
   const s = input.submission;
@@ -193,7 +186,7 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
   }
   for (const c of candidates) {
     const d = c.county;
-    if (c.mention.entries.find((e) => e.division === d)?.form === 'full' && !COMMON_WORD_COUNTIES.has(c.mention.name)) c.score += 1;
+    if (c.mention.entries.find((e) => e.division === d)?.form === 'full' && !COMMON_WORD_COUNTIES.has(c.mention.name)) c.score += 1; // any other county named in full comes first
     if (d.cityCode && cityNamedElsewhere(d.cityCode, c.mention)) {
       c.score += 4;
       c.clues.push(`city ${index.byCode.get(d.cityCode)?.name}`);

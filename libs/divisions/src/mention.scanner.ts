@@ -31,6 +31,21 @@ const NOT_A_PLACE_AFTER = /^([东西南北中]?(路|街(?!道)|大街|大道)|�
  */
 const LAKE_AFTER = /^湖(?![镇乡区县村街]|[东西南北中]?路)/;
 const MAX_TOWNSHIP_NAME = 16;
+
+/**
+ * Counties whose whole name is also an everyday word (城区 downtown, 郊区 the outskirts, 矿区 a mining area, a
+ * housing estate's 东区), with what before them makes the everyday word (稀土矿区, 这片郊区, 小区东区, 本市城区):
+ * then no place. Elsewhere still the county, but any other county named in full comes first (locate).
+ */
+const COMPOUND_BEFORE = '某的片个这那该本此其';
+const COMMON_WORD_BEFORE: Record<string, RegExp> = {
+  城区: new RegExp(`[${COMPOUND_BEFORE}县]$`),
+  郊区: new RegExp(`[${COMPOUND_BEFORE}县]$`),
+  矿区: new RegExp(`[${COMPOUND_BEFORE}土采煤金银铁铜锌铅锡钨稀矿石盐]$`),
+  东区: new RegExp(`[${COMPOUND_BEFORE}区园厂校院城]$`),
+  西区: new RegExp(`[${COMPOUND_BEFORE}区园厂校院城]$`),
+};
+export const COMMON_WORD_COUNTIES: ReadonlySet<string> = new Set(Object.keys(COMMON_WORD_BEFORE));
 /**
  * Characters that may stand right before or after a place name without being part of one word with it (呢, 彼:
  * Cantonese and Minnan 这; 哋: Cantonese 们; 老 as in 山东老家; 居 as in 辽源居民).
@@ -136,12 +151,14 @@ export function scanMentions(text: string, field: MentionField, index: DivisionI
           const own = townshipsAt(text, i + len, index);
           entries = entries.filter((e) => (e.form === 'full' && /[省市区县旗州盟]$/.test(name)) || own.some((t) => t.countyCode === e.division.code));
         }
-        if (LAKE_AFTER.test(text.slice(i + len, i + len + 3))) {
-          // ...unless the 湖 begins one of the county's own townships (靖西湖润镇).
+        if (LAKE_AFTER.test(text.slice(i + len, i + len + 3)) && !placeNameAt(text, i + len, index, entries)) {
+          // ...unless the 湖 begins one of the county's own townships (靖西湖润镇), or one of its counties (厦门湖里).
           const own = townshipsAt(text, i + len, index);
           entries = entries.filter((e) => e.division.kind === 'province' || (e.form === 'full' && /[市区县旗]$/.test(name)) || own.some((t) => t.countyCode === e.division.code));
         }
         if (conjunctionBeforeCounties(text, i, name)) entries = [];
+        const previous = out[out.length - 1];
+        if (COMMON_WORD_BEFORE[name]?.test(text.slice(Math.max(0, i - 1), i)) && !(previous && previous.end === i && previous.entries.length)) entries = [];
         if (entries.some((e) => e.form !== 'full') && !standsAlone(text, i, i + len, index, out[out.length - 1])) entries = entries.filter((e) => e.form === 'full');
         if (!entries.length && !townships.length) continue;
         // 青岛市北区, 济南市中区: the city's short name, then its county whose name begins with 市.

@@ -27,7 +27,7 @@ const DEIXIS_AFTER = new RegExp(`^${DEIXIS}`);
 const DEIXIS_ANYWHERE = new RegExp(DEIXIS, 'g');
 
 /** What may stand right before a place so spoken: nothing, a non-Han character, or a word that leads to a place. */
-const PLACE_LEAD = /(?:^|[^\p{Script=Han}]|在|我们|咱们|俺们|我家|老家|住|去|到|从|回|是|[了吗呢啊吧呀哦])$/u;
+const PLACE_LEAD = /(?:^|[^\p{Script=Han}]|在|我们|咱们|俺们|我家|老家|住|去|到|从|回|是|映的|说的|[了吗呢啊吧呀哦])$/u;
 
 /** "凯里一家口腔诊所", "璧山的污水厂": one of the place's businesses named right after it. */
 const PLACE_OF_BUSINESS_AFTER = /^(?:一家|一个|一间|有家|有个|新开的|的[^，。！？,.!?的]{0,4}(?:厂|场|站|公司|工地|店|园区|企业|作坊|矿))/;

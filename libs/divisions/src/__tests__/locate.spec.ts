@@ -252,6 +252,15 @@ describe('a county short form spoken as a place', () => {
     expect(locate(input({ title: '冕宁稀土矿区周边土壤问题跟进', text: '关于冕宁县牦牛坪稀土矿区周边土壤的问题' })).code).toBe('513433');
     expect(locate(input({ text: '矿区汽车站对面这边有家KTV天天吵到半夜' })).code).toBe('140303');
     expect(locate(input({ text: '阳泉郊区荫营镇那边的煤矸石山又着了' })).code).toBe('140311');
+    // ...and the everyday word when what stands before it makes one (稀土矿区, 小区东区)
+    expect(locate(input({ title: '龙南稀土矿区周边土壤问题', text: '稀土开采区周边农田土壤酸化严重' })).code).not.toBe('140303');
+    expect(locate(input({ text: '我们小区东区门口垃圾站臭' })).code).toBeNull();
+    expect(locate(input({ text: '阳泉市矿区经五路有个厂' })).code).toBe('140303');
+  });
+
+  it('reads a township spoken of after what someone reported (上次反映的峰江那个拆解点), and a district after its city whose name begins with 湖 (厦门湖里)', () => {
+    expect(locate(input({ text: '来电人称还是上次反映的峰江那个拆解点，固废至今没有清走' })).code).toBe('331004');
+    expect(locate(input({ text: '厦门湖里这个小区物业停水一整天' })).code).toBe('350206');
   });
 
   it('reads a short form where someone says they are (我在义乌。住在徐汇，)', () => {
