@@ -24,6 +24,7 @@ const PLAIN_PLACE_WORD = /^[楼上下前后里外边头口门中东西南北桥�
 /** Words that point at a place, said right after its name: 这边, 那个, 一带, 嗰间 (Cantonese; 𠮶 once simplified), 彼爿 (Minnan) … */
 const DEIXIS = '(?:这边|那边|这里|那里|这块|那块|这片|那片|这一片|那一片|这个|那个|这家|那家|这条|那条|这间|那间|嗰间|嗰度|嗰边|𠮶间|𠮶度|𠮶边|呢边|彼爿|彼间|一带|附近|境内|城区|县城|市区|当地|本地|俺村|我村|我们村)';
 const DEIXIS_AFTER = new RegExp(`^${DEIXIS}`);
+const SPOT_THEN_DEIXIS = new RegExp(`^[\\u4e00-\\u9fff]{2,3}(?:这边|那边|这里|那里|这块|那块|这片|那片|那家|这家|那个|这个|一带)`);
 const DEIXIS_ANYWHERE = new RegExp(DEIXIS, 'g');
 
 /** What may stand right before a place so spoken: nothing, a non-Han character, or a word that leads to a place. */
@@ -81,6 +82,8 @@ export function spokenOfAsPlace(text: string, start: number, end: number, breaks
   if (DEIXIS_AFTER.test(after)) return true;
   if (SPOKEN_STOP.has(name)) return false;
   if (standsAlone(text, start, end, breaks)) return true;
+  // "湖口金砂湾那边", "黄陂盘龙城这边": a spot of the place, then pointed at.
+  if (SPOT_THEN_DEIXIS.test(after)) return true;
   const whereOneIs = WHERE_ONE_IS_BEFORE.test(text.slice(0, start)) && WHERE_ONE_IS_AFTER.test(after);
   return whereOneIs || PLACE_OF_BUSINESS_AFTER.test(after) || ROAD_AFTER.test(after) || LANDMARK_AFTER.test(after) || ROUTE_AFTER.test(after) || RIVER_STRETCH_AFTER.test(after) || FIRM_AFTER.test(after);
 }

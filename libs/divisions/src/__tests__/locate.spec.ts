@@ -258,6 +258,12 @@ describe('a county short form spoken as a place', () => {
     expect(locate(input({ text: '阳泉市矿区经五路有个厂' })).code).toBe('140303');
   });
 
+  it('reads a short form before a spot of the place pointed at (黄陂盘龙城这边, 义乌绣湖那家)', () => {
+    expect(locate(input({ text: '黄陂盘龙城这边一个工地晚上十二点多还在干' })).code).toBe('420116');
+    expect(locate(input({ text: '义乌绣湖那家酒吧今晚又开大音响了' })).code).toBe('330782');
+    expect(locate(input({ text: '岚山码头那边卸矿石，粉直接落到海里' })).code).toBe('371103');
+  });
+
   it('reads a township spoken of after what someone reported (上次反映的峰江那个拆解点), and a district after its city whose name begins with 湖 (厦门湖里)', () => {
     expect(locate(input({ text: '来电人称还是上次反映的峰江那个拆解点，固废至今没有清走' })).code).toBe('331004');
     expect(locate(input({ text: '厦门湖里这个小区物业停水一整天' })).code).toBe('350206');
