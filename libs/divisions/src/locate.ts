@@ -4,7 +4,7 @@ import { type BoundaryIndex, getBoundaryIndex } from './boundary.index';
 import { currentCodeOf } from './division-codes';
 import { type Division, type DivisionIndex, getDivisionIndex, townshipShortName } from './division-index';
 import { withChinesePlaceNames } from './latin-places';
-import { GENERIC_TOWNSHIP, ROAD_WORD, namesSpokenOfAsPlaces, neighbourhoodFollows, saidAsHome, spokenOfAsPlace } from './place-speech.util';
+import { GENERIC_TOWNSHIP, ROAD_WORD, namesSpokenOfAsPlaces, plainPlaceWord, pointedAt, neighbourhoodFollows, saidAsHome, spokenOfAsPlace } from './place-speech.util';
 import { COMMON_WORD_COUNTIES, type Mention, type MentionField, scanMentions } from './mention.scanner';
 import { normalizeTextKeepingBreaks } from './name.util';
 
@@ -91,7 +91,12 @@ export function locate(input: JudgingInput, index: DivisionIndex = getDivisionIn
     });
   };
 
-  const spokenAsPlace = (m: Mention): boolean => spokenOfAsPlace(normalized[m.field] ?? '', m.start, m.end, breaks[m.field]);
+  // A township pointed at right after the name is no spot of it (晋江秣陵那家: 秣陵 is 江宁's; its own confirms it elsewhere).
+  const spokenAsPlace = (m: Mention): boolean => {
+    const text = normalized[m.field] ?? '';
+    const townshipPointedAt = townshipsAfter(m).some((a) => !plainPlaceWord(a.name) && pointedAt(text, m.end + a.name.length));
+    return spokenOfAsPlace(text, m.start, m.end, breaks[m.field], !townshipPointedAt);
+  };
 
   /** A township short form spoken as a place ("千灯那边") whose name one county alone has, in a field's words. */
   const spokenTownship = (): { name: string; township: string; county: Division } | null => {

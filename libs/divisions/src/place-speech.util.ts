@@ -24,6 +24,15 @@ const PLAIN_PLACE_WORD = /^[楼上下前后里外边头口门中东西南北桥�
 /** Words that point at a place, said right after its name: 这边, 那个, 一带, 嗰间 (Cantonese; 𠮶 once simplified), 彼爿 (Minnan) … */
 const DEIXIS = '(?:这边|那边|这里|那里|这块|那块|这片|那片|这一片|那一片|这个|那个|这家|那家|这条|那条|这间|那间|嗰间|嗰度|嗰边|𠮶间|𠮶度|𠮶边|呢边|彼爿|彼间|一带|附近|境内|城区|县城|市区|当地|本地|俺村|我村|我们村)';
 const DEIXIS_AFTER = new RegExp(`^${DEIXIS}`);
+/** Whether a name is only words for where things stand (码头, 河边, 山上): never a township on its own. */
+export function plainPlaceWord(name: string): boolean {
+  return PLAIN_PLACE_WORD.test(name);
+}
+
+/** Whether a pointing word (这边, 那家 …) stands at text[at]. */
+export function pointedAt(text: string, at: number): boolean {
+  return DEIXIS_AFTER.test(text.slice(at, at + 4));
+}
 const SPOT_THEN_DEIXIS = new RegExp(`^[\\u4e00-\\u9fff]{2,3}(?:这边|那边|这里|那里|这块|那块|这片|那片|那家|这家|那个|这个|一带)`);
 const DEIXIS_ANYWHERE = new RegExp(DEIXIS, 'g');
 
@@ -74,7 +83,7 @@ const HOME_NEARBY = /小区|家门口|楼下|楼上|隔壁|附近|旁边|对面|
  * county), and after it a word that points at a place, one of its businesses or roads, or the end of saying where
  * someone is.
  */
-export function spokenOfAsPlace(text: string, start: number, end: number, breaks: ReadonlySet<number> = NO_BREAKS): boolean {
+export function spokenOfAsPlace(text: string, start: number, end: number, breaks: ReadonlySet<number> = NO_BREAKS, spotMayFollow = true): boolean {
   const name = text.slice(start, end);
   if (PLAIN_PLACE_WORD.test(name) || RIVER_NAMES.has(name)) return false;
   if (!breaks.has(start) && !PLACE_LEAD.test(text.slice(Math.max(0, start - 2), start))) return false;
@@ -82,8 +91,8 @@ export function spokenOfAsPlace(text: string, start: number, end: number, breaks
   if (DEIXIS_AFTER.test(after)) return true;
   if (SPOKEN_STOP.has(name)) return false;
   if (standsAlone(text, start, end, breaks)) return true;
-  // "湖口金砂湾那边", "黄陂盘龙城这边": a spot of the place, then pointed at.
-  if (SPOT_THEN_DEIXIS.test(after)) return true;
+  // "黄陂盘龙城这边": a spot of the place, then pointed at (the caller knows when the spot is another county's township).
+  if (spotMayFollow && SPOT_THEN_DEIXIS.test(after)) return true;
   const whereOneIs = WHERE_ONE_IS_BEFORE.test(text.slice(0, start)) && WHERE_ONE_IS_AFTER.test(after);
   return whereOneIs || PLACE_OF_BUSINESS_AFTER.test(after) || ROAD_AFTER.test(after) || LANDMARK_AFTER.test(after) || ROUTE_AFTER.test(after) || RIVER_STRETCH_AFTER.test(after) || FIRM_AFTER.test(after);
 }
