@@ -120,13 +120,17 @@ function placesConflict(sub: MatchSide, c: CaseFeatures, result: MatchResult): b
  * 沙岭街道): place evidence a follow-up too short to share wording with the case still gives.
  */
 function townshipEchoed(sub: MatchSide, c: CaseFeatures): boolean {
-  if (!sub.shingles.length) return false;
-  const words = new Set(sub.shingles);
+  if (!c.townships.length || !sub.shingles.length) return false;
+  let words = shingleSets.get(sub);
+  if (!words) shingleSets.set(sub, (words = new Set(sub.shingles)));
   return c.townships.some((t) => {
     const short = t.replace(/(?:街道办事处|街道办|街道|办事处|镇|乡)$/, '');
     return short.length >= 2 && short.length <= 3 && short !== t && words.has(short);
   });
 }
+
+/** A submission is scored against several candidate cases: its shingles are made a set once. */
+const shingleSets = new WeakMap<MatchSide, Set<string>>();
 
 function names(result: MatchResult): boolean {
   return result.parts.entity === 'same' || result.parts.entity === 'similar';
