@@ -159,7 +159,7 @@ export function scanMentions(text: string, field: MentionField, index: DivisionI
         if (conjunctionBeforeCounties(text, i, name)) entries = [];
         const previous = out[out.length - 1];
         if (COMMON_WORD_BEFORE[name]?.test(text.slice(Math.max(0, i - 1), i)) && !(previous && previous.end === i && previous.entries.length)) entries = [];
-        if (entries.some((e) => e.form !== 'full') && !standsAlone(text, i, i + len, index, out[out.length - 1])) entries = entries.filter((e) => e.form === 'full');
+        if (entries.some((e) => e.form !== 'full') && !standsAlone(text, i, i + len, index, previous)) entries = entries.filter((e) => e.form === 'full');
         if (!entries.length && !townships.length) continue;
         // 青岛市北区, 济南市中区: the city's short name, then its county whose name begins with 市.
         if (name.endsWith('市') && entries.some((e) => e.division.kind === 'city' && countyOfCityAt(text, i + len - 1, e.division.code, index))) continue;

@@ -24,6 +24,10 @@ const PLAIN_PLACE_WORD = /^[楼上下前后里外边头口门中东西南北桥�
 /** Words that point at a place, said right after its name: 这边, 那个, 一带, 嗰间 (Cantonese; 𠮶 once simplified), 彼爿 (Minnan) … */
 const DEIXIS = '(?:这边|那边|这里|那里|这块|那块|这片|那片|这一片|那一片|这个|那个|这家|那家|这条|那条|这间|那间|嗰间|嗰度|嗰边|𠮶间|𠮶度|𠮶边|呢边|彼爿|彼间|一带|附近|境内|城区|县城|市区|当地|本地|俺村|我村|我们村)';
 const DEIXIS_AFTER = new RegExp(`^${DEIXIS}`);
+const DEIXIS_ANYWHERE = new RegExp(DEIXIS, 'g');
+/** A spot of the place, then a word pointing at it (黄陂盘龙城这边, 义乌绣湖那家): the plain pointing words only. */
+const SPOT_THEN_DEIXIS = /^[\u4e00-\u9fff]{2,3}(?:这边|那边|这里|那里|这块|那块|这片|那片|那家|这家|那个|这个|一带)/;
+
 /** Whether a name is only words for where things stand (码头, 河边, 山上): never a township on its own. */
 export function plainPlaceWord(name: string): boolean {
   return PLAIN_PLACE_WORD.test(name);
@@ -33,8 +37,6 @@ export function plainPlaceWord(name: string): boolean {
 export function pointedAt(text: string, at: number): boolean {
   return DEIXIS_AFTER.test(text.slice(at, at + 4));
 }
-const SPOT_THEN_DEIXIS = new RegExp(`^[\\u4e00-\\u9fff]{2,3}(?:这边|那边|这里|那里|这块|那块|这片|那片|那家|这家|那个|这个|一带)`);
-const DEIXIS_ANYWHERE = new RegExp(DEIXIS, 'g');
 
 /** What may stand right before a place so spoken: nothing, a non-Han character, or a word that leads to a place. */
 const PLACE_LEAD = /(?:^|[^\p{Script=Han}]|在|我们|咱们|俺们|我家|老家|住|去|到|从|回|是|映的|说的|[了吗呢啊吧呀哦])$/u;

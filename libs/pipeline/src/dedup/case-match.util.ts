@@ -17,6 +17,7 @@ import {
   type MatchResult,
   type PlaceAgreement,
 } from './match-score.util';
+import { townshipShortName } from '@huiliu/divisions';
 import { estimateJaccard, minhash } from './minhash.util';
 import type { CaseFeatures } from './case-features.util';
 import type { MatchDecision, MatchSide } from './dedup.types';
@@ -124,8 +125,8 @@ function townshipEchoed(sub: MatchSide, c: CaseFeatures): boolean {
   let words = shingleSets.get(sub);
   if (!words) shingleSets.set(sub, (words = new Set(sub.shingles)));
   return c.townships.some((t) => {
-    const short = t.replace(/(?:街道办事处|街道办|街道|办事处|镇|乡)$/, '');
-    return short.length >= 2 && short.length <= 3 && short !== t && words.has(short);
+    const short = townshipShortName(t);
+    return short.length >= 2 && short.length <= 3 && words.has(short);
   });
 }
 
