@@ -143,6 +143,9 @@ describe('extractIncidentFeatures: how reports of one incident name the polluter
     expect(extractIncidentFeatures({ text: '开发大道有个木材加工厂，机器噪声很大' }).entity).toBeNull();
     // A definite name keeps its brand.
     expect(entity('开发大道的盛达木业机器噪声很大')).toBe('盛达木业');
+    // How many, or where on the building, says nothing of whose (多副通信基站, 楼顶基站).
+    expect(extractIncidentFeatures({ text: '某小区6号楼楼顶安装了多副通信基站天线' }).entity).toBeNull();
+    expect(extractIncidentFeatures({ text: '我们小区7栋楼顶基站的事有进展吗' }).entity).toBeNull();
   });
 
   it('keeps characters that also end place words inside a brand (万家, 碧水湾, 和谐, 幸福里)', () => {
