@@ -263,8 +263,20 @@ function findEntityMentions(folded: string): EntityMention[] {
     const peeled = peelGenericWords(folded.slice(named.at, start), kindWords.length ? kindWords.join('') : null);
     let brand = peeled.brand;
     let kind = peeled.kind;
+    let indefinite = named.indefinite;
+    // 甘河工业园一家锌冶炼, 宁东基地某煤化工, 博罗园洲一电子: a park and a plant in it, or a determiner inside the
+    // words before the trade: the name, if any, is what follows.
+    const inner = lastInnerCut(brand);
+    if (inner) {
+      brand = brand.slice(inner.end);
+      indefinite ||= inner.indefinite;
+    }
+    if (brand.length >= 3 && brand.endsWith('一')) {
+      brand = '';
+      indefinite = true;
+    }
     // 一家塑料颗粒厂, 有个木材加工厂: an indefinite description says what kind of plant, not which one.
-    if (named.indefinite && brand) {
+    if (indefinite && brand) {
       kind = brand + (kind ?? '');
       brand = '';
     }
@@ -276,6 +288,18 @@ function findEntityMentions(folded: string): EntityMention[] {
     found.push({ name: { core: brand.length >= 2 ? brand + (kind ?? '') : '', brand: brand.length >= 2 ? brand : '', kind }, weak });
   }
   return found;
+}
+
+const INNER_CUT_RE = /工业园区|工业园|产业园|园区|开发区|基地|一家|一个|一座|一处|某/g;
+const INNER_INDEFINITE = new Set(['一家', '一个', '一座', '一处', '某']);
+
+/** The last park word or determiner inside a would-be brand (not at its start), and where it ends. */
+function lastInnerCut(brand: string): { end: number; indefinite: boolean } | null {
+  let last: { end: number; indefinite: boolean } | null = null;
+  for (const m of brand.matchAll(INNER_CUT_RE)) {
+    if (m.index! > 0) last = { end: m.index! + m[0].length, indefinite: INNER_INDEFINITE.has(m[0]) };
+  }
+  return last;
 }
 
 /** Specific places (roads, villages, landmarks) and townships named in a folded text. */

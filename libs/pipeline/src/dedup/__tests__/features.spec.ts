@@ -146,6 +146,10 @@ describe('extractIncidentFeatures: how reports of one incident name the polluter
     // How many, or where on the building, says nothing of whose (多副通信基站, 楼顶基站).
     expect(extractIncidentFeatures({ text: '某小区6号楼楼顶安装了多副通信基站天线' }).entity).toBeNull();
     expect(extractIncidentFeatures({ text: '我们小区7栋楼顶基站的事有进展吗' }).entity).toBeNull();
+    // A park and a plant in it: the park is where, the plant has no name here.
+    expect(extractIncidentFeatures({ text: '湟中区甘河工业园一家锌冶炼企业晚上排放刺鼻气体' }).entity).toBeNull();
+    expect(extractIncidentFeatures({ text: '宁东基地某煤化工企业夜间多次冒黑烟' }).entity).toBeNull();
+    expect(entity('甘河工业园华鑫冶炼厂晚上排放刺鼻气体')).toBe('华鑫钢铁');
   });
 
   it('keeps characters that also end place words inside a brand (万家, 碧水湾, 和谐, 幸福里)', () => {
