@@ -70,6 +70,17 @@ describe('validate: accepted', () => {
     expect(validate(inputOf('A chemical plant next to our village releases a terrible odour every night.')).status).toBe('accepted');
   });
 
+  it('refers English matters of other departments (street racing, street lights, a service fee)', () => {
+    const topic = (text: string) => {
+      const d = validate(inputOf(text));
+      return [d.status, d.reason];
+    };
+    expect(topic('Street racing every Friday night on the big road near the Olympic park. Nobody stops them.')).toEqual(['out_of_scope', 'traffic']);
+    expect(topic('The street lights on our road have been off for two weeks. It is completely dark at night.')).toEqual(['out_of_scope', 'other_gov']);
+    expect(topic("A restaurant charged me 300 RMB for a 'service fee' that was not on the menu. Where can I complain?")).toEqual(['out_of_scope', 'consumer']);
+    expect(topic('A factory upstream discharges wastewater into the river that feeds our water supply.')[0]).toBe('accepted');
+  });
+
   it('reads 是不是 as a question, not a denial of what follows', () => {
     const terms = (text: string) => validate(inputOf(text)).reasons.flatMap((r) => (r.rule === 'environmental_terms' ? (r.terms ?? []) : []));
     expect(terms('我家自来水有异味，是不是水源被污染了')).toContain('水源');
